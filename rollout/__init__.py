@@ -1,0 +1,1 @@
+"""The rollout core: config schema, stage machine, judges, windows and rotation (pure)."""

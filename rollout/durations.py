@@ -1,0 +1,49 @@
+"""Human durations such as "90s", "10m", "2h30m" or "14d", parsed to timedelta."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse "1h30m" style text into a timedelta; raise ValueError with the expected form."""
+    compact = text.strip().replace(" ", "")
+    parts = _PART.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise ValueError(f'expected a duration such as "30s", "10m", "2h" or "14d", got "{text}"')
+    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
+
+
+def format_duration(delta: timedelta) -> str:
+    """Render a timedelta compactly, e.g. 1h30m, 45s, 14d."""
+    total = delta.total_seconds()
+    if total < 1 and total != 0:
+        return f"{total * 1000:g}ms"
+    out, rest = [], int(round(total))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            out.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(out) or "0s"
+
+
+def _coerce(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise ValueError(f'expected a duration such as "10m", got {value!r}')
+
+
+Duration = Annotated[
+    timedelta, BeforeValidator(_coerce), PlainSerializer(format_duration, return_type=str)
+]
