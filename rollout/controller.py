@@ -1,0 +1,81 @@
+"""The controller both shells run: judge fresh observations, fold events through the machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rollout import judges
+from rollout.config import Policy, TeamConfig
+from rollout.events import Action, Event, JudgeVerdict
+from rollout.machine import Refusal, Transition, decide
+from rollout.observations import Observations
+from rollout.state import DeployState
+
+
+@dataclass(frozen=True)
+class Folded:
+    """The result of applying several events in order."""
+
+    state: DeployState
+    actions: tuple[Action, ...]
+    refusals: tuple[Refusal, ...]
+
+
+def verdicts(policy: Policy, obs: Observations) -> list[JudgeVerdict]:
+    """Every judge's verdict on the observations, as events for the machine."""
+    out = []
+    for judge in policy.judges:
+        verdict = judges.evaluate(judge, obs)
+        out.append(
+            JudgeVerdict(
+                judge=judge.label,
+                mode=judge.mode,
+                outcome=verdict.outcome,
+                summary=verdict.evidence.summary,
+                evidence=verdict.evidence.as_dict(),
+            )
+        )
+    return out
+
+
+def watching(state: DeployState) -> bool:
+    """True when judges should look at the deploy: new code may be serving or starting."""
+    if state.status == "stabilizing":
+        return True
+    return state.status in ("running", "held") and (
+        state.exposure.any or state.exposure.mirror > 0 or state.phase == "baking"
+    )
+
+
+def fold(
+    state: DeployState, events: Iterable[Event], now: datetime, config: TeamConfig
+) -> Folded:
+    """Apply events in order; stop applying once the deploy is finished."""
+    actions: list[Action] = []
+    refusals: list[Refusal] = []
+    for event in events:
+        if state.finished:
+            break
+        outcome = decide(state, event, now, config)
+        if isinstance(outcome, Transition):
+            state = outcome.state
+            actions.extend(outcome.actions)
+        else:
+            refusals.append(outcome)
+    return Folded(state, tuple(actions), tuple(refusals))
+
+
+def observe(
+    state: DeployState, obs: Observations, now: datetime, config: TeamConfig
+) -> Folded:
+    """Judge the observations and apply the verdicts to the deploy."""
+    if not watching(state):
+        return Folded(state, (), ())
+    return fold(state, verdicts(config.policy, obs), now, config)
+
+
+def gating(verdict_events: Sequence[JudgeVerdict]) -> list[JudgeVerdict]:
+    """The verdicts that can change a deploy (not observe-only)."""
+    return [v for v in verdict_events if v.mode != "observe"]

@@ -1,0 +1,507 @@
+"""The deploy state machine: decide(state, event, now, config) -> Transition | Refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from rollout import events as ev
+from rollout import wording
+from rollout.config import ChecklistStage, DeployStage, TeamConfig, TrafficStage
+from rollout.events import POLICY, SYSTEM, Action, Audit, Event
+from rollout.state import DeployState, Exposure
+
+
+@dataclass(frozen=True)
+class Transition:
+    """The deploy's new state and what the shell must do about it."""
+
+    state: DeployState
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An event that is not allowed, with a human reason and its audit entry."""
+
+    code: str
+    reason: str
+    audit: Audit
+
+
+Outcome = Transition | Refusal
+E = TypeVar("E")
+Handler = Callable[[DeployState, Any, datetime, TeamConfig], Outcome]
+
+# Events a person sends that only the commander or an admin may send.
+_COMMANDER_ONLY = (
+    ev.Confirm,
+    ev.Hold,
+    ev.Resume,
+    ev.Rollback,
+    ev.Abort,
+    ev.Handoff,
+    ev.ChecklistItemDone,
+    ev.MarkHealthy,
+    ev.MarkFaulty,
+)
+
+
+def decide(state: DeployState, event: Event, now: datetime, config: TeamConfig) -> Outcome:
+    """Apply one event to a deploy."""
+    actor = getattr(event, "user", None) or (
+        POLICY if isinstance(event, ev.JudgeVerdict) else SYSTEM
+    )
+    if isinstance(event, _COMMANDER_ONLY) and not _may_command(state, actor, config):
+        return refuse(state, event, "not_commander", wording.not_commander(state, event))
+    if state.finished and not (isinstance(event, ev.Rollback) and state.status == "completed"):
+        return refuse(state, event, "finished", f"this deploy is already {wording.status(state)}")
+    return _HANDLERS[type(event)](state, event, now, config)
+
+
+def refuse(state: DeployState, event: Event, code: str, reason: str) -> Refusal:
+    """A refusal, audited with the actor who tried."""
+    actor = getattr(event, "user", None) or SYSTEM
+    audit = Audit(
+        actor, f"refused:{_kind(event)}", state.status, state.status, state.stage_index, reason
+    )
+    return Refusal(code, reason, audit)
+
+
+def _may_command(state: DeployState, user: str, config: TeamConfig) -> bool:
+    return user == state.commander or config.is_admin(user)
+
+
+def _kind(event: Event) -> str:
+    return wording.snake(type(event).__name__)
+
+
+def _moved(
+    before: DeployState,
+    after: DeployState,
+    event: Event,
+    actions: list[Action],
+    reason: str,
+    evidence: dict[str, Any] | None = None,
+) -> Transition:
+    actor = getattr(event, "user", None) or (
+        POLICY if isinstance(event, ev.JudgeVerdict) else SYSTEM
+    )
+    audit = Audit(
+        actor, _kind(event), before.status, after.status, after.stage_index, reason, evidence or {}
+    )
+    return Transition(after, (*actions, audit))
+
+
+# --- entering stages --------------------------------------------------------------------
+
+
+def _enter(
+    state: DeployState, index: int, now: datetime, config: TeamConfig
+) -> tuple[DeployState, list[Action]]:
+    """Start stage `index`, or finish the rollout when the plan is done."""
+    stages = config.plan_named(state.plan_name).stages
+    base = state.evolve(
+        stage_index=index,
+        stage_started_at=now,
+        verdicts=(),
+        checklist_done=frozenset(),
+        bake_until=None,
+        held_phase=None,
+        hold_reason=None,
+        status="running",
+    )
+    if index >= len(stages):
+        return _stabilize(base.evolve(stage_index=len(stages) - 1), now, config)
+    stage = stages[index]
+    if isinstance(stage, ChecklistStage):
+        items = "\n".join(f"• {item}" for item in stage.items)
+        return base.evolve(phase="checklist"), [
+            ev.Notify(f"*{stage.name}*: tick each item\n{items}")
+        ]
+    if isinstance(stage, DeployStage):
+        return _enter_deploy(base, stage)
+    return _enter_traffic(base, stage, index, now)
+
+
+def _enter_deploy(state: DeployState, stage: DeployStage) -> tuple[DeployState, list[Action]]:
+    actions: list[Action] = [ev.DeployTo(stage.environment, state.version)]
+    if stage.smoke_test is None:
+        ask = ev.AskConfirm(
+            state.stage_index, stage.name, state.commander, "deployed; no smoke test configured"
+        )
+        return state.evolve(phase="awaiting_confirm"), [*actions, ask]
+    return state.evolve(phase="deploying"), [
+        *actions,
+        ev.RunSmoke(stage.environment, stage.smoke_test),
+    ]
+
+
+def _enter_traffic(
+    state: DeployState, stage: TrafficStage, index: int, now: datetime
+) -> tuple[DeployState, list[Action]]:
+    exposure = exposure_for(state.exposure, stage)
+    until = now + stage.bake
+    new = state.evolve(
+        phase="baking", exposure=exposure, authorized_percent=stage.percent, bake_until=until
+    )
+    traffic = ev.SetTraffic(state.version, exposure.internal, exposure.external, exposure.mirror)
+    note = ev.Notify(
+        f"*{stage.name}*: {wording.exposure(exposure)}; baking for {wording.duration(stage.bake)}"
+    )
+    return new, [traffic, ev.StartBake(index, until), note]
+
+
+def exposure_for(current: Exposure, stage: TrafficStage) -> Exposure:
+    """Each audience's share after entering a traffic stage; employees keep the new version."""
+    internal, external = current.internal, current.external
+    if stage.audience in ("internal", "all"):
+        internal = stage.percent if stage.audience == "internal" else max(internal, stage.percent)
+    if stage.audience in ("external", "all"):
+        external = stage.percent
+    return Exposure(internal=internal, external=external, mirror=stage.mirror_percent)
+
+
+def _stabilize(
+    state: DeployState, now: datetime, config: TeamConfig
+) -> tuple[DeployState, list[Action]]:
+    period = config.team.stabilization.major if state.major else config.team.stabilization.minor
+    if period.total_seconds() <= 0:
+        done = state.evolve(status="completed", phase=None, finished_at=now)
+        return done, [ev.Notify(f"{state.version} is live at 100% :tada:", level="success")]
+    until = now + period
+    watching = state.evolve(status="stabilizing", phase=None, stabilize_until=until)
+    text = (
+        f"{state.version} is live at 100%. Stabilizing for {wording.duration(period)}: "
+        "mark it Healthy or Faulty."
+    )
+    return watching, [
+        ev.StartStabilization(until),
+        ev.Notify(text, mention=state.commander, level="success"),
+    ]
+
+
+def _advance(
+    state: DeployState, event: Event, now: datetime, config: TeamConfig, reason: str
+) -> Transition:
+    new, actions = _enter(state, state.stage_index + 1, now, config)
+    return _moved(state, new, event, actions, reason)
+
+
+# --- handlers ---------------------------------------------------------------------------
+
+
+def _on_start(state: DeployState, event: ev.Start, now: datetime, config: TeamConfig) -> Outcome:
+    if state.status != "created":
+        return refuse(state, event, "already_started", "this deploy has already started")
+    new, actions = _enter(state.evolve(started_at=now), 0, now, config)
+    forced = f" (forced: {state.forced_reason})" if state.forced_reason else ""
+    return _moved(state, new, event, actions, f"started {state.service} {state.version}{forced}")
+
+
+def _on_confirm(
+    state: DeployState, event: ev.Confirm, now: datetime, config: TeamConfig
+) -> Outcome:
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    if event.stage is not None and event.stage != state.stage_index:
+        return refuse(state, event, "stale", wording.stale(state, event.stage, config))
+    blocked = _confirm_blocker(state, stage, now)
+    if blocked:
+        return refuse(state, event, blocked[0], blocked[1])
+    return _advance(state, event, now, config, f"confirmed {stage.name}")
+
+
+def _confirm_blocker(state: DeployState, stage: Any, now: datetime) -> tuple[str, str] | None:
+    if state.status == "created":
+        return "not_started", "this deploy has not started yet"
+    if state.status == "held":
+        return (
+            "held",
+            f"the deploy is held ({state.hold_reason or 'no reason given'}): resume it first",
+        )
+    if state.status == "stabilizing":
+        return "stabilizing", "the release is at 100%: mark it Healthy or Faulty instead"
+    if state.phase == "checklist":
+        left = [item for i, item in enumerate(stage.items) if i not in state.checklist_done]
+        return (
+            "checklist",
+            f"{len(left)} checklist item{'s' if len(left) != 1 else ''} left: {', '.join(left)}",
+        )
+    if state.phase == "deploying":
+        return "deploying", f"{stage.name} is still deploying: waiting for the smoke test"
+    if state.phase == "baking" and state.bake_until is not None and now < state.bake_until:
+        return (
+            "baking",
+            f"{stage.name} is still baking: {wording.left(state.bake_until - now)} left",
+        )
+    return None
+
+
+def _on_item(
+    state: DeployState, event: ev.ChecklistItemDone, now: datetime, config: TeamConfig
+) -> Outcome:
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    if state.phase != "checklist" or not isinstance(stage, ChecklistStage):
+        return refuse(state, event, "stale", "that checklist is already complete")
+    if not 0 <= event.item < len(stage.items):
+        return refuse(state, event, "bad_item", f"{stage.name} has no item {event.item + 1}")
+    if event.item in state.checklist_done:
+        return refuse(state, event, "duplicate", f"“{stage.items[event.item]}” is already ticked")
+    done = state.checklist_done | {event.item}
+    if len(done) < len(stage.items):
+        return _moved(
+            state, state.evolve(checklist_done=done), event, [], f"ticked {stage.items[event.item]}"
+        )
+    ask = ev.AskConfirm(state.stage_index, stage.name, state.commander, "checklist complete")
+    new = state.evolve(checklist_done=done, phase="awaiting_confirm")
+    return _moved(state, new, event, [ask], f"ticked {stage.items[event.item]}; checklist complete")
+
+
+def _on_smoke_passed(
+    state: DeployState, event: ev.SmokePassed, now: datetime, config: TeamConfig
+) -> Outcome:
+    if state.status != "running" or state.phase != "deploying":
+        return refuse(state, event, "stale", "no smoke test is running")
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    ask = ev.AskConfirm(
+        state.stage_index, stage.name, state.commander, f"smoke test passed {event.detail}".strip()
+    )
+    return _moved(state, state.evolve(phase="awaiting_confirm"), event, [ask], "smoke test passed")
+
+
+def _on_smoke_failed(
+    state: DeployState, event: ev.SmokeFailed, now: datetime, config: TeamConfig
+) -> Outcome:
+    if state.status != "running" or state.phase != "deploying":
+        return refuse(state, event, "stale", "no smoke test is running")
+    reason = f"smoke test failed: {event.detail}".rstrip(": ")
+    note = ev.Notify(
+        f"{reason}. Deploy held: roll back, or fix and resume.", state.commander, "danger"
+    )
+    return _moved(state, _held(state, reason), event, [note], reason)
+
+
+def _held(state: DeployState, reason: str) -> DeployState:
+    return state.evolve(status="held", held_phase=state.phase, hold_reason=reason)
+
+
+def _on_hold(state: DeployState, event: ev.Hold, now: datetime, config: TeamConfig) -> Outcome:
+    if state.status == "held":
+        return refuse(state, event, "duplicate", f"already held: {state.hold_reason}")
+    if state.status != "running":
+        return refuse(
+            state, event, "not_running", f"cannot hold a deploy that is {wording.status(state)}"
+        )
+    reason = event.reason or f"held by <@{event.user}>"
+    return _moved(
+        state, _held(state, reason), event, [ev.Notify(f"Held: {reason}", level="warning")], reason
+    )
+
+
+def _on_resume(state: DeployState, event: ev.Resume, now: datetime, config: TeamConfig) -> Outcome:
+    if state.status != "held":
+        return refuse(state, event, "not_held", "the deploy is not held")
+    new = state.evolve(status="running", phase=state.held_phase, held_phase=None, hold_reason=None)
+    actions: list[Action] = [ev.Notify(f"Resumed by <@{event.user}>")]
+    if new.phase == "baking" and new.bake_until is not None:
+        actions.append(ev.StartBake(new.stage_index, new.bake_until))
+    if new.phase == "deploying":
+        stage = config.plan_named(state.plan_name).stages[state.stage_index]
+        assert isinstance(stage, DeployStage)
+        actions.append(ev.RunSmoke(stage.environment, stage.smoke_test))
+    return _moved(state, new, event, actions, "resumed")
+
+
+def _on_rollback(
+    state: DeployState, event: ev.Rollback, now: datetime, config: TeamConfig
+) -> Outcome:
+    reason = event.reason or f"rolled back by <@{event.user}>"
+    return rollback(state, event, now, reason, event.target)
+
+
+def rollback(
+    state: DeployState, event: Event, now: datetime, reason: str, target: str | None = None
+) -> Transition:
+    """Send every audience back to the target (default: the previous version)."""
+    to = target or state.previous_version
+    new = state.evolve(
+        status="rolled_back",
+        phase=None,
+        exposure=Exposure(),
+        bake_until=None,
+        rollback_target=to,
+        finished_at=now,
+        hold_reason=None,
+    )
+    actions: list[Action] = [
+        ev.SetTraffic(state.version, 0.0, 0.0, 0.0),
+        ev.RollBack(state.version, to),
+        ev.Notify(
+            f"Rolled back {state.version} → {to or 'nothing'}: {reason}", state.commander, "danger"
+        ),
+    ]
+    return _moved(state, new, event, actions, reason)
+
+
+def _on_verdict(
+    state: DeployState, event: ev.JudgeVerdict, now: datetime, config: TeamConfig
+) -> Outcome:
+    if state.status not in ("running", "held", "stabilizing"):
+        return refuse(
+            state, event, "stale", f"verdict arrived while the deploy is {wording.status(state)}"
+        )
+    if dict(state.verdicts).get(event.judge) == event.outcome:
+        return Transition(state, ())  # nothing new: no transition, no audit
+    verdicts = tuple(sorted({**dict(state.verdicts), event.judge: event.outcome}.items()))
+    recorded = state.evolve(verdicts=verdicts)
+    evidence = {**event.evidence, "mode": event.mode, "outcome": event.outcome}
+    if event.outcome != "fail" or event.mode == "observe":
+        return _moved(state, recorded, event, [], f"{event.judge}: {event.summary}", evidence)
+    if event.mode == "act":
+        text = f"{event.judge} failed: {event.summary}"
+        return _with_evidence(rollback(recorded, event, now, text), evidence)
+    reason = f"{event.judge} recommends rolling back: {event.summary}"
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    ask = ev.AskConfirm(state.stage_index, stage.name, state.commander, reason)
+    note = ev.Notify(
+        f"Holding. {reason}. Roll back, or resume to continue.", state.commander, "warning"
+    )
+    held = _held(recorded, reason) if state.status == "running" else recorded
+    return _moved(state, held, event, [note, ask], reason, evidence)
+
+
+def _with_evidence(transition: Transition, evidence: dict[str, Any]) -> Transition:
+    *actions, audit = transition.actions
+    assert isinstance(audit, Audit)
+    return Transition(
+        transition.state,
+        (
+            *actions,
+            Audit(
+                audit.actor,
+                audit.kind,
+                audit.from_status,
+                audit.to_status,
+                audit.stage,
+                audit.reason,
+                evidence,
+            ),
+        ),
+    )
+
+
+def _on_bake_elapsed(
+    state: DeployState, event: ev.BakeElapsed, now: datetime, config: TeamConfig
+) -> Outcome:
+    if state.status != "running" or state.phase != "baking" or state.bake_until is None:
+        return refuse(state, event, "stale", "no bake is running")
+    if now < state.bake_until:
+        return refuse(
+            state, event, "early", f"bake has {wording.left(state.bake_until - now)} left"
+        )
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    assert isinstance(stage, TrafficStage)
+    unsure = _unsettled_judges(state, config)
+    if not unsure and stage.gate == "auto":
+        return _advance(state, event, now, config, f"{stage.name} baked; every judge passed")
+    reason = (
+        f"not enough evidence to go on: {', '.join(unsure)} did not pass"
+        if unsure
+        else f"{stage.name} baked; every judge passed"
+    )
+    ask = ev.AskConfirm(state.stage_index, stage.name, state.commander, reason)
+    return _moved(state, state.evolve(phase="awaiting_confirm"), event, [ask], reason)
+
+
+def _unsettled_judges(state: DeployState, config: TeamConfig) -> list[str]:
+    latest = dict(state.verdicts)
+    gating = [j.label for j in config.policy.judges if j.mode != "observe"]
+    return [name for name in gating if latest.get(name) != "pass"]
+
+
+def _on_stabilized(
+    state: DeployState, event: ev.StabilizationElapsed, now: datetime, config: TeamConfig
+) -> Outcome:
+    if (
+        state.status != "stabilizing"
+        or state.stabilize_until is None
+        or now < state.stabilize_until
+    ):
+        return refuse(state, event, "stale", "not stabilizing, or the period has not ended")
+    return _complete(state, event, now, "stabilization period ended")
+
+
+def _complete(state: DeployState, event: Event, now: datetime, reason: str) -> Transition:
+    new = state.evolve(status="completed", finished_at=now)
+    return _moved(
+        state,
+        new,
+        event,
+        [ev.Notify(f"{state.version} is released: {reason}", level="success")],
+        reason,
+    )
+
+
+def _on_healthy(
+    state: DeployState, event: ev.MarkHealthy, now: datetime, config: TeamConfig
+) -> Outcome:
+    if state.status != "stabilizing":
+        return refuse(
+            state, event, "not_stabilizing", "only a release at 100% can be marked healthy"
+        )
+    return _complete(state, event, now, f"marked healthy by <@{event.user}>")
+
+
+def _on_faulty(
+    state: DeployState, event: ev.MarkFaulty, now: datetime, config: TeamConfig
+) -> Outcome:
+    if state.status != "stabilizing":
+        return refuse(
+            state, event, "not_stabilizing", "only a release at 100% can be marked faulty"
+        )
+    return rollback(state, event, now, event.reason or f"marked faulty by <@{event.user}>")
+
+
+def _on_abort(state: DeployState, event: ev.Abort, now: datetime, config: TeamConfig) -> Outcome:
+    if state.exposure.any or state.status == "stabilizing":
+        return refuse(
+            state, event, "has_traffic", "users already reach the new version: roll back instead"
+        )
+    new = state.evolve(status="aborted", phase=None, finished_at=now)
+    reason = event.reason or f"aborted by <@{event.user}>"
+    return _moved(state, new, event, [ev.Notify(f"Aborted: {reason}", level="warning")], reason)
+
+
+def _on_handoff(
+    state: DeployState, event: ev.Handoff, now: datetime, config: TeamConfig
+) -> Outcome:
+    if event.to == state.commander:
+        return refuse(state, event, "duplicate", f"<@{event.to}> is already the commander")
+    new = state.evolve(commander=event.to)
+    text = (
+        f"<@{state.commander}> handed the deploy to <@{event.to}>. {wording.where(state, config)}"
+    )
+    return _moved(
+        state, new, event, [ev.Notify(text, mention=event.to)], f"handed off to <@{event.to}>"
+    )
+
+
+_HANDLERS: dict[type, Handler] = {
+    ev.Start: _on_start,
+    ev.ChecklistItemDone: _on_item,
+    ev.SmokePassed: _on_smoke_passed,
+    ev.SmokeFailed: _on_smoke_failed,
+    ev.Confirm: _on_confirm,
+    ev.Hold: _on_hold,
+    ev.Resume: _on_resume,
+    ev.Rollback: _on_rollback,
+    ev.JudgeVerdict: _on_verdict,
+    ev.BakeElapsed: _on_bake_elapsed,
+    ev.StabilizationElapsed: _on_stabilized,
+    ev.MarkHealthy: _on_healthy,
+    ev.MarkFaulty: _on_faulty,
+    ev.Abort: _on_abort,
+    ev.Handoff: _on_handoff,
+}
