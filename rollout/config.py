@@ -111,7 +111,9 @@ class Team(Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f'expected an IANA timezone such as "Europe/Berlin", got "{value}"')
+            raise ValueError(
+                f'expected an IANA timezone such as "Europe/Berlin", got "{value}"'
+            ) from None
         return value
 
     @property
