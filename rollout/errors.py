@@ -3,6 +3,7 @@
 CommanderError
  +-- ConfigError      a config or scenario file is wrong: names the file, key path and expectation
  +-- NotFound         a deploy, service or plan that does not exist
+ +-- NoCommander      (rollout.rotation) nobody is on the rotation at that time
 """
 
 from __future__ import annotations
