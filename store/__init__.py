@@ -1,0 +1,1 @@
+"""Durable deploy state, audit trail and release history (SQLModel + Alembic)."""

@@ -1,0 +1,39 @@
+"""Alembic environment: runs the store's migrations on the engine store.db would build."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from store.db import make_engine
+from store.models import StoreModel
+
+
+def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
+    """Run the migrations on one connection, batch mode so SQLite can ALTER tables."""
+    context.configure(
+        connection=connection,
+        target_metadata=StoreModel.metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    """Use a connection handed in by a caller, else open one from sqlalchemy.url."""
+    given = context.config.attributes.get("connection")
+    if given is not None:
+        run_migrations(given)
+        return
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    try:
+        with engine.connect() as connection:
+            run_migrations(connection)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported; run them against a database")
+run_online()

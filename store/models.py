@@ -1,0 +1,217 @@
+"""Every table the store keeps. Rows map to core dataclasses in store/repository.py only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, MetaData, Text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from store.columns import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Its own registry, so these tables and the naming convention never leak into SQLModel's
+# default metadata.
+_registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+# 64-bit ids on PostgreSQL; SQLite only autoincrements an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class StoreModel(SQLModel, registry=_registry):
+    """Base of every store table."""
+
+
+def utc(*, nullable: bool = False, index: bool = False) -> Any:
+    """A timezone-aware UTC datetime column."""
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def json_column(*, nullable: bool = False) -> Any:
+    """A JSON column."""
+    return Field(sa_column=Column(JSON(), nullable=nullable))
+
+
+def text(*, nullable: bool = False) -> Any:
+    """An unbounded text column."""
+    return Field(sa_column=Column(Text(), nullable=nullable))
+
+
+class Deploy(StoreModel, table=True):
+    """One deploy: the core's whole DeployState, where it talks in Slack, and a CAS counter."""
+
+    __tablename__ = "deploys"
+    __table_args__ = (
+        Index("ix_deploys_service_created_at", "service", "created_at"),
+        Index("ix_deploys_channel_thread_ts", "channel", "thread_ts"),
+    )
+
+    id: str = Field(primary_key=True)
+    service: str
+    version: str
+    previous_version: str | None = None
+    commander: str
+    plan_name: str
+    status: str = Field(index=True)
+    phase: str | None = None
+    stage_index: int
+    checklist_done: list[int] = json_column()
+    exposure_internal: float
+    exposure_external: float
+    exposure_mirror: float
+    authorized_percent: float
+    bake_until: datetime | None = utc(nullable=True)
+    stabilize_until: datetime | None = utc(nullable=True)
+    held_phase: str | None = None
+    hold_reason: str | None = text(nullable=True)
+    verdicts: list[list[str]] = json_column()
+    hotfix: bool
+    major: bool
+    drill: bool
+    forced_reason: str | None = text(nullable=True)
+    rollback_target: str | None = None
+    started_at: datetime | None = utc(nullable=True)
+    finished_at: datetime | None = utc(nullable=True)
+    stage_started_at: datetime | None = utc(nullable=True)
+    meta: list[list[Any]] = json_column()
+    channel: str | None = None
+    root_ts: str | None = None
+    thread_ts: str | None = None
+    created_at: datetime = utc()
+    updated_at: datetime = utc()
+    row_version: int = Field(default=1, description="compare-and-set counter")
+
+
+class DeployEvent(StoreModel, table=True):
+    """One entry of a deploy's audit trail; append-only (triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "deploy_events"
+    __table_args__ = (Index("ix_deploy_events_deploy_id_id", "deploy_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    deploy_id: str = Field(foreign_key="deploys.id")
+    at: datetime = utc()
+    actor: str
+    kind: str
+    from_status: str
+    to_status: str
+    stage: int
+    reason: str = text()
+    evidence: dict[str, Any] = json_column()
+
+
+class Release(StoreModel, table=True):
+    """A version a service ran in production, newest last; rollbacks pick from here."""
+
+    __tablename__ = "releases"
+    __table_args__ = (Index("ix_releases_service_deployed_at", "service", "deployed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str
+    version: str
+    deployed_at: datetime = utc()
+    outcome: str
+    rollback_safe: bool
+    deploy_id: str | None = Field(default=None, foreign_key="deploys.id", index=True)
+    commander: str | None = None
+
+
+class RotationHandoff(StoreModel, table=True):
+    """A rotation override: `user_id` is commander from `at` on."""
+
+    __tablename__ = "rotation_handoffs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = utc(index=True)
+    user_id: str
+
+
+class Freeze(StoreModel, table=True):
+    """A freeze or lock on a service ("all" for every service)."""
+
+    __tablename__ = "freezes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(index=True)
+    starts_at: datetime = utc()
+    until: datetime = utc(index=True)
+    reason: str = text()
+    set_by: str
+    ended_at: datetime | None = utc(nullable=True)
+    ended_by: str | None = None
+
+
+class MaintenanceNotice(StoreModel, table=True):
+    """A user-facing maintenance notice: scheduled, then posted, then ended."""
+
+    __tablename__ = "maintenance_notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    text: str = text()
+    starts_at: datetime = utc()
+    ends_at: datetime | None = utc(nullable=True)
+    created_by: str
+    created_at: datetime = utc()
+    state: str = Field(index=True)
+    posted_ts: str | None = None
+    posted_at: datetime | None = utc(nullable=True)
+    ended_ts: str | None = None
+    ended_at: datetime | None = utc(nullable=True)
+
+
+class FeatureFlag(StoreModel, table=True):
+    """A kill switch's current value."""
+
+    __tablename__ = "feature_flags"
+
+    name: str = Field(primary_key=True)
+    enabled: bool
+    updated_at: datetime = utc()
+    updated_by: str
+
+
+class FeatureFlagChange(StoreModel, table=True):
+    """One change of a feature flag, for its history."""
+
+    __tablename__ = "feature_flag_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(foreign_key="feature_flags.name", index=True)
+    enabled: bool
+    changed_by: str
+    changed_at: datetime = utc()
+    reason: str = text()
+
+
+class DrillRun(StoreModel, table=True):
+    """One rollback drill: who trained whom on which scenario, and how it went."""
+
+    __tablename__ = "drill_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario: str
+    trainer: str
+    trainee: str
+    seed: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    score: float | None = None
+    created_at: datetime = utc()
+
+
+class SlackDelivery(StoreModel, table=True):
+    """A Slack delivery key seen recently; its primary key de-duplicates retries."""
+
+    __tablename__ = "slack_deliveries"
+
+    key: str = Field(primary_key=True)
+    seen_at: datetime = utc()
+    expires_at: datetime = utc(index=True)
