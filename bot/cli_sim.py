@@ -1,9 +1,218 @@
-"""The `commander sim` commands."""
+"""The `commander sim` commands: run one scenario, validate the library, compare policies."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from rollout.config import TeamConfig
+from rollout.errors import CommanderError
+from rollout.parsing import parse_config
+
+if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
+    from sim.results import RunResult
+    from sim.scenario import Scenario
+
+    from sim.sweep import Results, Sweep
+
+DEFAULT_CONFIG = Path("commander.toml")
+DEFAULT_SCENARIOS = Path("scenarios")
+RUN_KEYS = (
+    "scenario", "seed", "outcome", "fault_onset_s", "detected_at_s", "time_to_detect_s",
+    "time_to_mitigate_s", "bad_requests", "excess_bad_requests", "requests_to_new",
+    "peak_exposure_pct", "duration_s", "decisions", "expectation_met", "expectation_failures",
+)  # fmt: skip
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="Team config [default: ./commander.toml, else built-ins]"),
+]
+ScenariosOpt = Annotated[Path, typer.Option("--scenarios", help="Folder of scenario TOML files")]
+RunsOpt = Annotated[int, typer.Option("--runs", help="Seeds per scenario (0..N-1)")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", help="Worker processes [default: CPUs]")]
+DaskOpt = Annotated[
+    str | None, typer.Option("--dask", help="Run on this dask.distributed scheduler address")
+]
 
 
 def register(cli: typer.Typer) -> None:
     """Add the sim commands to the CLI."""
+    sim = typer.Typer(
+        help="Rehearse rollback policies on simulated releases.", no_args_is_help=True
+    )
+    sim.command("run")(run_command)
+    sim.command("validate")(validate_command)
+    sim.command("compare")(compare_command)
+    cli.add_typer(sim, name="sim")
+
+
+def load_config(path: Path | None) -> TeamConfig:
+    """The team config at `path`; without one, ./commander.toml if present, else the defaults."""
+    if path is None:
+        if not DEFAULT_CONFIG.is_file():
+            return TeamConfig()
+        path = DEFAULT_CONFIG
+    if not path.is_file():
+        raise CommanderError(f"config file not found: {path}")
+    return parse_config(path.read_text(encoding="utf-8"), str(path))
+
+
+def resolve_scenario(name_or_path: str, folder: Path = DEFAULT_SCENARIOS) -> Scenario:
+    """A scenario by file path, or by name in the scenarios folder."""
+    from sim.scenario import load_scenario
+
+    path = Path(name_or_path)
+    if path.is_file():
+        return load_scenario(path)
+    candidate = folder / f"{name_or_path}.toml"
+    if candidate.is_file():
+        return load_scenario(candidate)
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
+    raise CommanderError(
+        f'no scenario "{name_or_path}": not a file, and not in {folder}/ (known: {known})'
+    )
+
+
+def load_library(folder: Path) -> list[Scenario]:
+    """Every scenario in the folder, or an error when there are none."""
+    from sim.scenario import load_scenarios
+
+    if not folder.is_dir():
+        raise CommanderError(f"scenarios folder not found: {folder}")
+    library = list(load_scenarios(folder))
+    if not library:
+        raise CommanderError(f"no scenarios found in {folder}/ (expected *.toml files)")
+    return library
+
+
+def run_command(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or a name in ./scenarios")],
+    config: ConfigOpt = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Simulate one release of a scenario and summarise what the policy did."""
+    from sim.runner import run
+
+    result = run(resolve_scenario(scenario), load_config(config), seed, keep_series=True)
+    if chart is not None:
+        from sim.charts import run_figure, save
+
+        save(run_figure(result), chart)
+    if as_json:
+        record = result.to_json()
+        typer.echo(json.dumps({key: record.get(key) for key in RUN_KEYS}))
+        return
+    console = Console()
+    console.print(run_summary(result))
+    console.print(decisions_table(result))
+    if chart is not None:
+        console.print(f"chart written to {chart}")
+
+
+def run_summary(result: RunResult) -> Table:
+    """The headline figures of one run."""
+    from sim.report import fmt_count, fmt_seconds
+
+    table = Table(title=f"{result.scenario} (seed {result.seed})", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    colour = "green" if result.expectation_met else "red"
+    rows = (
+        ("outcome", result.outcome),
+        ("expectation", f"[{colour}]{'met' if result.expectation_met else 'NOT met'}[/]"),
+        ("fault onset", fmt_seconds(result.fault_onset_s)),
+        ("time to detect", fmt_seconds(result.time_to_detect_s)),
+        ("time to mitigate", fmt_seconds(result.time_to_mitigate_s)),
+        ("bad requests", fmt_count(result.bad_requests)),
+        ("excess bad requests", fmt_count(result.excess_bad_requests)),
+        ("requests to new", fmt_count(result.requests_to_new)),
+        ("peak exposure", f"{result.peak_exposure_pct:g}%"),
+        ("duration", fmt_seconds(result.duration_s)),
+        *(("failed", failure) for failure in result.expectation_failures),
+    )
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+def decisions_table(result: RunResult, limit: int = 20) -> Table:
+    """The judges' decisions in time order (the last `limit` of them)."""
+    from sim.report import fmt_seconds
+
+    shown = result.decisions[-limit:]
+    hidden = len(result.decisions) - len(shown)
+    title = "Decisions" + (f" (last {len(shown)}, {hidden} earlier not shown)" if hidden else "")
+    table = Table(title=title)
+    for header in ("t", "stage", "judge", "verdict", "evidence"):
+        table.add_column(header, justify="right" if header == "t" else "left")
+    for d in shown:
+        summary = d.evidence.get("summary", "") if isinstance(d.evidence, dict) else d.evidence
+        table.add_row(fmt_seconds(d.t_s), d.stage, d.judge, d.verdict, str(summary))
+    return table
+
+
+def sweep_with_progress(sweep: Sweep, jobs: int | None, dask: str | None) -> Results:
+    """Run the sweep with a Rich progress bar."""
+    from sim.sweep import check_jobs, run_sweep
+
+    workers = check_jobs(jobs)
+    columns = (*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True)) as bar:
+        task = bar.add_task("simulating", total=sweep.total_runs)
+        return run_sweep(
+            sweep, jobs=workers, dask_address=dask, progress=lambda n: bar.advance(task, n)
+        )
+
+
+def validate_command(
+    config: ConfigOpt = None,
+    scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
+    runs: RunsOpt = 100,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    report: Annotated[Path, typer.Option("--report", help="Folder for charts")] = Path("report"),
+) -> None:
+    """Run every scenario × N seeds; exit 1 when any scenario misses its [expect]."""
+    from sim.charts import write_validation_report
+    from sim.report import summarize, validate_table
+    from sim.sweep import Sweep, seeds_for
+
+    library = load_library(scenarios)
+    sweep = Sweep((load_config(config),), tuple(library), seeds_for(runs))
+    results = sweep_with_progress(sweep, jobs, dask)
+    summaries = [summarize(s, results[(0, i)]) for i, s in enumerate(library)]
+    console = Console()
+    console.print(validate_table(summaries))
+    charted = [next(r for r in results[(0, i)] if r.series) for i in range(len(library))]
+    written = write_validation_report(report, charted, summaries)
+    console.print(f"{len(written)} charts written to {report}/")
+    if not all(s.ok for s in summaries):
+        raise typer.Exit(1)
+
+
+def compare_command(
+    policies: Annotated[
+        list[str], typer.Argument(help="team (the config's policy), argo, flagger, kayenta, …")
+    ],
+    config: ConfigOpt = None,
+    scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
+    runs: RunsOpt = 100,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+) -> None:
+    """Compare policies side by side on the same scenarios and seeds."""
+    from sim.compare import compare_rows, compare_sweep, compare_table
+    from sim.sweep import seeds_for
+
+    names = list(dict.fromkeys(policies))
+    sweep = compare_sweep(names, load_config(config), load_library(scenarios), seeds_for(runs))
+    results = sweep_with_progress(sweep, jobs, dask)
+    Console(width=160).print(compare_table(compare_rows(names, sweep, results), runs))

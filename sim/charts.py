@@ -1,0 +1,232 @@
+"""Charts of simulator results: `plot_x(ax, records)` functions plus figure builders.
+
+Everything here is fed by result records (RunResult, Series, ScenarioSummary), never live
+simulation objects. Figures use matplotlib's object-oriented API on the Agg backend, chosen
+when a figure is made so that importing this module has no effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.report import ScenarioSummary
+from sim.results import RunResult, Series
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+OLD, NEW, TRAFFIC = "#1f77b4", "#d62728", "#2ca02c"
+ERROR_FLOOR = 1e-5  # error rates are drawn on a log axis; zero is drawn at this floor
+OUTCOME_WORDS = {
+    "rolled_back": "rolled back",
+    "promoted": "promoted",
+    "held": "held for a human",
+    "aborted": "aborted",
+}
+
+
+def _minutes(seconds: Sequence[float] | np.ndarray) -> np.ndarray:
+    return np.asarray(seconds, dtype=float) / 60.0
+
+
+def plot_error_rates(ax: Axes, series: Series) -> None:
+    """Error rate of the old and new version over time, on a log axis."""
+    t = _minutes(series.t_s)
+    for values, label, colour in (
+        (series.error_rate_old, "old version", OLD),
+        (series.error_rate_new, "new version", NEW),
+    ):
+        rate = np.asarray(values, dtype=float) * 100
+        ax.plot(t, np.where(rate > 0, rate, ERROR_FLOOR * 100), color=colour, lw=1.2, label=label)
+    ax.set_yscale("log")
+    ax.set_ylabel("error rate (%)")
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def plot_traffic(ax: Axes, series: Series) -> None:
+    """Share of traffic on the new version as a step line."""
+    ax.step(
+        _minutes(series.t_s),
+        series.traffic_pct,
+        where="post",
+        color=TRAFFIC,
+        lw=1.5,
+        label="traffic on new version",
+    )
+    ax.set_ylim(-3, 105)
+    ax.set_ylabel("traffic on new (%)")
+    ax.grid(True, alpha=0.3)
+
+
+def plot_stages(ax: Axes, series: Series, *, labels: bool = True) -> None:
+    """A dotted line at each stage boundary, named at the top of the axes."""
+    for t_s, name in series.stages:
+        x = t_s / 60.0
+        ax.axvline(x, color="0.55", ls=":", lw=0.9)
+        if labels:
+            ax.annotate(
+                name,
+                (x, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -2),
+                textcoords="offset points",
+                va="top",
+                fontsize=7,
+                color="0.35",
+                rotation=90,
+            )
+
+
+def rollback_at(result: RunResult) -> float | None:
+    """When the run rolled back (seconds), or None when it did not."""
+    if result.outcome != "rolled_back":
+        return None
+    if result.fault_onset_s is not None and result.time_to_mitigate_s is not None:
+        return result.fault_onset_s + result.time_to_mitigate_s
+    fails = [d.t_s for d in result.decisions if d.verdict == "fail"]
+    return fails[-1] if fails else result.duration_s
+
+
+def plot_markers(ax: Axes, result: RunResult) -> None:
+    """Vertical markers for fault onset, detection and rollback."""
+    marks = (
+        (result.fault_onset_s, "fault onset", "#ff7f0e", "--"),
+        (result.detected_at_s, "detected", "#9467bd", "-."),
+        (rollback_at(result), "rolled back", "black", "-"),
+    )
+    for t_s, label, colour, style in marks:
+        if t_s is not None:
+            ax.axvline(t_s / 60.0, color=colour, ls=style, lw=1.4, label=label)
+
+
+def run_figure(result: RunResult) -> Figure:
+    """Error rates above, traffic below, stages and event markers on both; one run."""
+    if result.series is None:
+        raise ValueError(f"run {result.scenario} seed {result.seed} kept no series to chart")
+    figure = _new_figure((11, 6.5))
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    plot_error_rates(top, result.series)
+    plot_traffic(bottom, result.series)
+    for ax in (top, bottom):
+        plot_stages(ax, result.series, labels=ax is top)
+        plot_markers(ax, result)
+    bottom.set_xlabel("simulated time (minutes)")
+    _legend_outside(figure, top, bottom)
+    figure.suptitle(_run_title(result), fontsize=12)
+    return figure
+
+
+def _run_title(result: RunResult) -> str:
+    outcome = OUTCOME_WORDS.get(result.outcome, result.outcome)
+    detail = ""
+    if result.time_to_detect_s is not None:
+        detail = f", detected {result.time_to_detect_s:.0f} s after the fault"
+    return (
+        f"Scenario {result.scenario}: {outcome}{detail} "
+        f"({result.bad_requests:,.0f} bad requests, seed {result.seed})"
+    )
+
+
+def _legend_outside(figure: Figure, *axes: Axes) -> None:
+    """One legend for all axes, to the right of the plots so it never covers data."""
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, handle)
+    figure.legend(list(seen.values()), list(seen), loc="outside right center", fontsize=8)
+
+
+# --- the summary figure over a whole validation -------------------------------------------
+
+
+def plot_pass_rates(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
+    """Pass rate per scenario against its minimum; failing scenarios in red."""
+    y = np.arange(len(summaries))
+    rates = [s.pass_rate * 100 for s in summaries]
+    colours = ["#2ca02c" if s.ok else "#d62728" for s in summaries]
+    ax.barh(y, rates, color=colours)
+    ax.scatter(
+        [s.min_pass_rate * 100 for s in summaries],
+        y,
+        marker="|",
+        s=200,
+        color="black",
+        label="required",
+        zorder=3,
+    )
+    ax.set_yticks(y, [s.scenario for s in summaries])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("runs meeting [expect] (%)")
+    ax.set_title("Pass rate")
+
+
+def plot_detect_times(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
+    """Time to detect, p50 bar with a p95 whisker, per scenario (blank if never detected)."""
+    _percentile_bars(ax, summaries, [s.time_to_detect for s in summaries], "#9467bd")
+    ax.set_xlabel("time to detect (s, log)")
+    ax.set_title("Detection: p50 bar, p95 tick")
+
+
+def plot_bad_requests(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
+    """Bad requests served, p50 bar with a p95 whisker, per scenario."""
+    _percentile_bars(ax, summaries, [s.bad_requests for s in summaries], "#d62728")
+    ax.set_xlabel("bad requests (log)")
+    ax.set_title("Damage: p50 bar, p95 tick")
+
+
+def _percentile_bars(ax: Axes, summaries: Sequence[ScenarioSummary], spreads, colour) -> None:
+    y = np.arange(len(summaries))
+    p50 = np.array([np.nan if s.p50 is None else max(s.p50, 1.0) for s in spreads])
+    p95 = np.array([np.nan if s.p95 is None else max(s.p95, 1.0) for s in spreads])
+    ax.barh(y, p50, color=colour, alpha=0.7)
+    ax.scatter(p95, y, marker="|", s=200, color="black", zorder=3)
+    ax.set_xscale("log")
+    ax.set_yticks(y, [""] * len(summaries))
+    ax.invert_yaxis()
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+
+
+def summary_figure(summaries: Sequence[ScenarioSummary], policy: str = "team") -> Figure:
+    """Pass rate, detection time and bad requests for every scenario, side by side."""
+    height = 1.6 + 0.35 * len(summaries)
+    figure = _new_figure((13, height))
+    axes = figure.subplots(1, 3, sharey=True)
+    plot_pass_rates(axes[0], summaries)
+    plot_detect_times(axes[1], summaries)
+    plot_bad_requests(axes[2], summaries)
+    failing = sum(not s.ok for s in summaries)
+    verdict = "all scenarios pass" if not failing else f"{failing} scenario(s) FAIL"
+    runs = summaries[0].runs if summaries else 0
+    figure.suptitle(f"Validation of the {policy} policy, {runs} runs per scenario: {verdict}")
+    return figure
+
+
+def _new_figure(size: tuple[float, float]) -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, layout="constrained")
+
+
+def save(figure: Figure, path: Path) -> Path:
+    """Write the figure as a PNG, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    return path
+
+
+def write_validation_report(
+    folder: Path, charted: Sequence[RunResult], summaries: Sequence[ScenarioSummary]
+) -> list[Path]:
+    """One chart per scenario (its representative run) plus the summary figure."""
+    written = [save(run_figure(run), folder / f"{run.scenario}.png") for run in charted]
+    written.append(save(summary_figure(summaries), folder / "summary.png"))
+    return written
