@@ -1,0 +1,59 @@
+"""Slack ReleaseBot style: the canary's pooled metric as a z-score against history."""
+
+from __future__ import annotations
+
+import math
+
+from rollout.config import ZScoreJudge
+from rollout.judges._common import LABELS, count, fmt_metric, pooled, verdict, window_points
+from rollout.observations import FloatArray, Observations, Verdict
+
+LATENCY_FLOOR = 0.01  # the smallest spread assumed for latency: 1% of the mean
+
+
+def judge(cfg: ZScoreJudge, obs: Observations) -> Verdict:
+    """Fail when the canary sits more than `threshold` standard deviations on the bad side."""
+    source, points = _history(obs, cfg)
+    canary_n, canary_value = pooled(obs.canary, cfg.metric)
+    samples = {"canary_requests": canary_n, "history_points": len(points)}
+    label = LABELS[cfg.metric]
+    if len(points) < cfg.min_history:
+        summary = f"only {len(points)} {source} points, needs {cfg.min_history}"
+        return verdict("inconclusive", "z", math.nan, cfg.threshold, samples, summary)
+    if canary_n == 0 or not math.isfinite(canary_value):
+        summary = f"no canary {label} yet ({count(canary_n)} canary requests)"
+        return verdict("inconclusive", "z", math.nan, cfg.threshold, samples, summary)
+    mean = float(points.mean())
+    spread = max(float(points.std(ddof=1)), _floor(cfg.metric, mean, canary_n))
+    z = (canary_value - mean) / spread
+    bad_high = cfg.metric != "business_rate"
+    failed = z > cfg.threshold if bad_high else z < -cfg.threshold
+    side = "above" if z >= 0 else "below"
+    summary = (
+        f"canary {label} {fmt_metric(cfg.metric, canary_value)} is {abs(z):.1f}σ {side} the "
+        f"{source} mean {fmt_metric(cfg.metric, mean)} "
+        f"(limit {cfg.threshold:g}σ {'above' if bad_high else 'below'}, "
+        f"{len(points)} {source} points, {count(canary_n)} canary requests)"
+    )
+    return verdict("fail" if failed else "pass", "z", z, cfg.threshold, samples, summary)
+
+
+def _history(obs: Observations, cfg: ZScoreJudge) -> tuple[str, FloatArray]:
+    """Per-window history points, falling back to the stage's baseline windows."""
+    points = window_points(obs.history, cfg.metric)
+    if len(points):
+        return "history", points
+    return "baseline", window_points(obs.baseline, cfg.metric)
+
+
+def _floor(metric: str, mean: float, canary_n: int) -> float:
+    """A spread below which history is not trusted (it guards std = 0).
+
+    For rates: the binomial standard error of the canary's pooled rate at the history mean,
+    with that rate held at one event per canary sample or more, so that one stray error on a
+    spotless history is not a 10σ event.
+    """
+    if metric == "latency_p99_ms":
+        return max(abs(mean) * LATENCY_FLOOR, 1e-9)
+    p = min(max(mean, 1.0 / canary_n), 0.5)
+    return math.sqrt(p * (1 - p) / canary_n)
