@@ -1,0 +1,188 @@
+"""Deploys and their audit trail: compare-and-set state changes, append-only events."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from rollout.errors import NotFound
+from rollout.events import Audit
+from rollout.ports import Conflict
+from rollout.state import DeployState
+from store.mapping import deploy_state, deploy_values, event_record, event_values
+from store.models import Deploy, DeployEvent
+from store.records import EventRecord
+
+IN_FLIGHT = ("created", "running", "held")
+ACTIVE = (*IN_FLIGHT, "stabilizing")
+DEPLOYS = Deploy.__table__
+EVENTS = DeployEvent.__table__
+
+# How a winning event reads in "already <verb> by <who> at <time>".
+PAST_TENSE = {
+    "start": "started",
+    "confirm": "confirmed",
+    "hold": "held",
+    "resume": "resumed",
+    "rollback": "rolled back",
+    "abort": "aborted",
+    "handoff": "handed off",
+    "checklist_item_done": "ticked off",
+    "mark_healthy": "marked healthy",
+    "mark_faulty": "marked faulty",
+    "judge_verdict": "judged",
+    "bake_elapsed": "moved on after the bake",
+    "stabilization_elapsed": "completed after stabilization",
+    "smoke_passed": "passed its smoke test",
+    "smoke_failed": "failed its smoke test",
+}
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class DeployStore:
+    """Deploy rows and deploy events; every state change is a compare-and-set."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _session(self) -> Session:
+        return Session(self._engine, expire_on_commit=False)
+
+    def add(self, deploy: DeployState, now: datetime, *, channel: str | None = None) -> None:
+        """Record a new deploy at version 1; a duplicate id is a Conflict."""
+        row = {**deploy_values(deploy), "channel": channel, "created_at": now, "updated_at": now}
+        try:
+            with self._session() as session, session.begin():
+                session.execute(insert(DEPLOYS).values(**row, row_version=1))
+        except IntegrityError as exc:
+            raise Conflict(f"deploy {deploy.id} already exists") from exc
+
+    def get(self, deploy_id: str) -> DeployState:
+        """The deploy's current state."""
+        return self.load(deploy_id)[0]
+
+    def version_of(self, deploy_id: str) -> int:
+        """The deploy's compare-and-set version."""
+        return self.load(deploy_id)[1]
+
+    def load(self, deploy_id: str) -> tuple[DeployState, int]:
+        """The state and its version, read together (what a caller should pass to save)."""
+        with self._session() as session:
+            row = session.get(Deploy, deploy_id)
+            if row is None:
+                raise NotFound(f"no deploy {deploy_id}")
+            return deploy_state(row), row.row_version
+
+    def save(
+        self, deploy: DeployState, expected_version: int, audits: Sequence[Audit], now: datetime
+    ) -> int:
+        """Store a new state if nobody changed it since `expected_version`; append the audits."""
+        new_version = expected_version + 1
+        change = (
+            update(DEPLOYS)
+            .where(DEPLOYS.c.id == deploy.id, DEPLOYS.c.row_version == expected_version)
+            .values(**deploy_values(deploy), updated_at=now, row_version=new_version)
+        )
+        with self._session() as session, session.begin():
+            if session.execute(change).rowcount == 1:
+                self._append(session, deploy.id, audits, now)
+                return new_version
+        raise self._conflict(deploy.id)
+
+    def record(self, deploy_id: str, audits: Sequence[Audit], now: datetime) -> None:
+        """Append audit entries without changing the deploy (refused attempts, notes)."""
+        with self._session() as session, session.begin():
+            self._append(session, deploy_id, audits, now)
+
+    def _append(
+        self, session: Session, deploy_id: str, audits: Sequence[Audit], now: datetime
+    ) -> None:
+        if audits:
+            session.execute(insert(EVENTS), [event_values(deploy_id, a, now) for a in audits])
+
+    def _conflict(self, deploy_id: str) -> Conflict:
+        """Explain a lost compare-and-set with the latest decision that won it."""
+        self.version_of(deploy_id)  # a vanished deploy is NotFound, not a conflict
+        latest = select(DeployEvent).where(
+            DeployEvent.deploy_id == deploy_id, DeployEvent.kind.not_like("refused:%")
+        )
+        with self._session() as session:
+            winner = session.scalars(latest.order_by(DeployEvent.id.desc()).limit(1)).first()
+        if winner is None:
+            return Conflict("someone else changed this deploy first")
+        return Conflict(conflict_message(event_record(winner)), winner=winner.actor)
+
+    def set_thread(self, deploy_id: str, channel: str, root_ts: str, thread_ts: str) -> None:
+        """Remember where the deploy talks in Slack."""
+        change = (
+            update(DEPLOYS)
+            .where(DEPLOYS.c.id == deploy_id)
+            .values(channel=channel, root_ts=root_ts, thread_ts=thread_ts)
+        )
+        with self._session() as session, session.begin():
+            if session.execute(change).rowcount != 1:
+                raise NotFound(f"no deploy {deploy_id}")
+
+    def thread_of(self, deploy_id: str) -> tuple[str, str, str] | None:
+        """(channel, root_ts, thread_ts), or None before the deploy has a thread."""
+        with self._session() as session:
+            row = session.get(Deploy, deploy_id)
+        if row is None:
+            raise NotFound(f"no deploy {deploy_id}")
+        if row.channel is None or row.root_ts is None or row.thread_ts is None:
+            return None
+        return row.channel, row.root_ts, row.thread_ts
+
+    def find_by_thread(self, channel: str, thread_ts: str) -> DeployState | None:
+        """The deploy whose root message or thread is `thread_ts` in `channel`."""
+        query = select(Deploy).where(
+            Deploy.channel == channel,
+            or_(Deploy.thread_ts == thread_ts, Deploy.root_ts == thread_ts),
+        )
+        with self._session() as session:
+            row = session.scalars(query.order_by(Deploy.created_at.desc()).limit(1)).first()
+        return deploy_state(row) if row else None
+
+    def in_flight(self) -> list[DeployState]:
+        """Deploys that are created, running or held, oldest first."""
+        return self._with_status(IN_FLIGHT)
+
+    def active(self) -> list[DeployState]:
+        """In-flight deploys plus those stabilizing, oldest first."""
+        return self._with_status(ACTIVE)
+
+    def _with_status(self, statuses: Sequence[str]) -> list[DeployState]:
+        query = select(Deploy).where(Deploy.status.in_(statuses)).order_by(Deploy.created_at)
+        with self._session() as session:
+            return [deploy_state(row) for row in session.scalars(query)]
+
+    def latest_for(self, service: str) -> DeployState | None:
+        """The service's most recently created deploy."""
+        query = select(Deploy).where(Deploy.service == service)
+        with self._session() as session:
+            row = session.scalars(query.order_by(Deploy.created_at.desc()).limit(1)).first()
+        return deploy_state(row) if row else None
+
+    def events(self, deploy_id: str) -> list[EventRecord]:
+        """The deploy's audit trail, oldest first."""
+        query = select(DeployEvent).where(DeployEvent.deploy_id == deploy_id)
+        with self._session() as session:
+            return [event_record(row) for row in session.scalars(query.order_by(DeployEvent.id))]
+
+
+def conflict_message(winner: EventRecord) -> str:
+    """ "already confirmed by <@U123> at 14:02 UTC": who won the race, and when."""
+    verb = PAST_TENSE.get(winner.kind, f"changed ({winner.kind.replace('_', ' ')})")
+    return f"already {verb} by {_who(winner.actor)} at {winner.at:%H:%M} UTC"
+
+
+def _who(actor: str) -> str:
+    if SLACK_USER.match(actor):
+        return f"<@{actor}>"
+    return {"policy": "the rollback policy", "system": "the system"}.get(actor, actor)
