@@ -243,6 +243,10 @@ def _on_item(
     state: DeployState, event: ev.ChecklistItemDone, now: datetime, config: TeamConfig
 ) -> Outcome:
     stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    if state.status == "held":
+        return refuse(
+            state, event, "held", f"the deploy is held ({state.hold_reason}): resume it first"
+        )
     if state.phase != "checklist" or not isinstance(stage, ChecklistStage):
         return refuse(state, event, "stale", "that checklist is already complete")
     if not 0 <= event.item < len(stage.items):
