@@ -10,7 +10,6 @@ from tests.unit.machine_helpers import (
     ADMIN,
     COMMANDER,
     CONFIG,
-    STAGES,
     STRANGER,
     T0,
     at_stage,
