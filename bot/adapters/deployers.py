@@ -1,0 +1,59 @@
+"""Deployers: how a service's versions are shipped. The `log` deployer records what it would do."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rollout.config import Plugin
+from rollout.errors import ConfigError
+from rollout.ports import Deployer
+
+log = logging.getLogger("commander.deployer")
+
+
+class LogDeployer:
+    """Ships nothing: logs each step and keeps it in `calls`. Smoke passes unless told otherwise.
+
+    Settings: `smoke = "pass" | "fail"` (default pass), `smoke_detail` (text for the thread).
+    """
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        settings = settings or {}
+        self.smoke = str(settings.get("smoke", "pass"))
+        if self.smoke not in ("pass", "fail"):
+            raise ConfigError(
+                f'deployer.settings.smoke: expected "pass" or "fail", got {self.smoke!r}'
+            )
+        self.detail = str(settings.get("smoke_detail", ""))
+        self.calls: list[tuple[Any, ...]] = []
+
+    def deploy(self, service: str, environment: str, version: str) -> None:
+        """Log shipping `version` to `environment`."""
+        self._record("deploy", service, environment, version)
+
+    def set_traffic(
+        self, service: str, version: str, internal: float, external: float, mirror: float
+    ) -> None:
+        """Log the new traffic split."""
+        self._record("set_traffic", service, version, internal, external, mirror)
+
+    def smoke_test(self, service: str, environment: str, test: str | None) -> tuple[bool, str]:
+        """Report the configured smoke result."""
+        self._record("smoke_test", service, environment, test)
+        return self.smoke == "pass", self.detail
+
+    def rollback(self, service: str, from_version: str, to_version: str | None) -> None:
+        """Log returning production to `to_version`."""
+        self._record("rollback", service, from_version, to_version)
+
+    def _record(self, *call: Any) -> None:
+        self.calls.append(call)
+        log.info("would %s", " ".join(str(part) for part in call))
+
+
+def build_deployer(plugin: Plugin) -> Deployer:
+    """The deployer a service's config names."""
+    if plugin.kind == "log":
+        return LogDeployer(plugin.settings)
+    raise ConfigError(f'deployer.kind: expected "log", got "{plugin.kind}"')

@@ -1,0 +1,171 @@
+"""The one path every deploy transition takes: load, decide, compare-and-set, then act.
+
+Acting (Slack posts, deployer calls) runs later on the effects queue, after the save, so a
+transition that lost the compare-and-set never touches Slack or production.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.effects import Effects
+from bot.parsing import Start as StartCommand
+from rollout import controller
+from rollout import events as ev
+from rollout.config import TeamConfig
+from rollout.controller import Folded
+from rollout.errors import CommanderError
+from rollout.machine import Refusal, Transition, decide
+from rollout.ports import Clock, Conflict, Metrics
+from rollout.rotation import NoCommander, commander_at
+from rollout.state import DeployState
+from rollout.windows import can_deploy
+
+log = logging.getLogger("commander.deploys")
+Step = Callable[[DeployState, datetime], Folded]
+RunLater = Callable[[Callable[[], None]], None]
+
+
+class Refused(CommanderError):
+    """A request the rules turn down; the message gives every reason."""
+
+
+def as_folded(state: DeployState, outcome: Transition | Refusal) -> Folded:
+    """A single decision in the shape of a fold."""
+    if isinstance(outcome, Refusal):
+        return Folded(state, (), (outcome,))
+    return Folded(outcome.state, outcome.actions, ())
+
+
+class Deploys:
+    """Starts deploys and applies events to them, each change a compare-and-set."""
+
+    def __init__(
+        self, config: TeamConfig, repo, clock: Clock, effects: Effects, run_later: RunLater
+    ) -> None:
+        self.config = config
+        self.repo = repo
+        self.clock = clock
+        self.effects = effects
+        self.run_later = run_later
+
+    def apply(self, deploy_id: str, event: ev.Event) -> Folded:
+        """Apply one event; raises Conflict when another change won the race."""
+        return self._transition(
+            deploy_id, lambda s, now: as_folded(s, decide(s, event, now, self.config))
+        )
+
+    def observe(self, deploy_id: str, metrics: Metrics) -> Folded:
+        """Judge fresh observations of the deploy and apply the verdicts."""
+
+        def step(state: DeployState, now: datetime) -> Folded:
+            return controller.observe(state, metrics.observe(state, now), now, self.config)
+
+        return self._transition(deploy_id, step)
+
+    def start(self, cmd: StartCommand, user: str) -> DeployState:
+        """Check the window, assign the commander, record the deploy and start it."""
+        now = self.clock.now()
+        check = can_deploy(
+            now,
+            cmd.service,
+            self.config,
+            self.repo.active(),
+            self.repo.active_freezes(now),
+            hotfix=cmd.hotfix,
+            force_by=user if cmd.force else None,
+            force_reason=cmd.force,
+        )
+        if not check.allowed:
+            reasons = "\n".join(f"• {r.text}" for r in check.reasons)
+            raise Refused(f"Cannot start {cmd.service} {cmd.version}:\n{reasons}")
+        state = DeployState(
+            id=f"{cmd.service}-{uuid.uuid4().hex[:10]}",
+            service=cmd.service,
+            version=cmd.version,
+            previous_version=self.serving_version(cmd.service),
+            commander=cmd.commander or self.commander_now(now, fallback=user),
+            plan_name="hotfix" if cmd.hotfix and "hotfix" in self.config.plans else "default",
+            hotfix=cmd.hotfix,
+            major=cmd.major,
+            forced_reason=check.force_reason if check.forced else None,
+            meta=(("started_by", user), *((("forced_by", user),) if check.forced else ())),
+        )
+        self.repo.add(state, now, channel=self.config.team.deploy_channel)
+        return self.apply(state.id, ev.Start(user)).state
+
+    def commander_now(self, now: datetime, fallback: str) -> str:
+        """The rotation's commander at `now` (handoffs included), or `fallback` if none."""
+        try:
+            return self.shift_at(now).user
+        except NoCommander:
+            return fallback
+
+    def shift_at(self, now: datetime):
+        """The rotation shift in force at `now`, counting handoffs from the store."""
+        since = now - max(self.config.rotation.shift, timedelta(hours=1))
+        handoffs = self.repo.handoffs_since(since)
+        return commander_at(now, self.config.rotation, self.config.team.tz, handoffs)
+
+    def serving_version(self, service: str) -> str | None:
+        """The version production runs now, from the last deploy or the release history."""
+        latest = self.repo.latest_for(service)
+        if latest is None:
+            done = [r for r in self.repo.history(service) if r.outcome == "completed"]
+            return done[0].version if done else None
+        if latest.status in ("completed", "stabilizing"):
+            return latest.version
+        if latest.status == "rolled_back":
+            return latest.rollback_target
+        return latest.previous_version
+
+    def rerun_smoke(self, state: DeployState) -> None:
+        """Run a deploy stage's smoke test again (after a restart lost the one in progress)."""
+        self.run_later(lambda: self._follow_up(state.id, self.effects.smoke_for(state)))
+
+    def _transition(self, deploy_id: str, step: Step) -> Folded:
+        version = self.repo.version_of(
+            deploy_id
+        )  # read before the state: a race then loses the CAS
+        before = self.repo.get(deploy_id)
+        now = self.clock.now()
+        folded = step(before, now)
+        audits = [a for a in folded.actions if isinstance(a, ev.Audit)]
+        refused = [r.audit for r in folded.refusals if r.audit.actor not in (ev.SYSTEM, ev.POLICY)]
+        if not audits:
+            if refused:
+                self.repo.record(deploy_id, refused, now)
+            return folded
+        self.repo.save(folded.state, version, [*audits, *refused], now)
+        if folded.state.finished and not before.finished:
+            self._record_release(folded.state, now)
+        self.run_later(lambda: self._act(before, folded))
+        return folded
+
+    def _act(self, before: DeployState, folded: Folded) -> None:
+        follow_ups = self.effects.carry_out(before, folded.state, folded.actions)
+        self._follow_up(before.id, follow_ups)
+
+    def _follow_up(self, deploy_id: str, events: list[ev.Event]) -> None:
+        for event in events:
+            try:
+                self.apply(deploy_id, event)
+            except Conflict as exc:
+                log.info("follow-up %s on %s lost a race: %s", type(event).__name__, deploy_id, exc)
+
+    def _record_release(self, state: DeployState, now: datetime) -> None:
+        if state.status == "aborted":
+            return
+        safe = self.config.service(state.service).rollback_safe and state.status == "completed"
+        self.repo.add_release(
+            state.service,
+            state.version,
+            deployed_at=now,
+            outcome=state.status,
+            rollback_safe=safe,
+            deploy_id=state.id,
+            commander=state.commander,
+        )

@@ -1,0 +1,95 @@
+"""The bot's Slack Web API client: retries with backoff, and posts paced per channel."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.settings import Settings
+
+Blocks = Sequence[dict[str, Any]]
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """A WebClient pointed at SLACK_API_URL when set, retrying 429, 5xx and connection errors."""
+    kwargs: dict[str, Any] = {"token": settings.bot_token, "timeout": 15}
+    if settings.api_url:
+        kwargs["base_url"] = settings.api_url
+    client = WebClient(**kwargs)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=3),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=3),
+    ]
+    return client
+
+
+class Pacer:
+    """Spaces calls to one channel at least `interval` seconds apart (Slack allows ~1/s)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+
+    def wait(self, channel: str) -> threading.Lock:
+        """Block until `channel` may be posted to; returns the channel's lock, held."""
+        with self._guard:
+            lock = self._locks.setdefault(channel, threading.Lock())
+        lock.acquire()
+        delay = self._last.get(channel, float("-inf")) + self.interval - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        return lock
+
+    def done(self, channel: str, lock: threading.Lock) -> None:
+        """Record the post and let the next one through."""
+        self._last[channel] = time.monotonic()
+        lock.release()
+
+
+class SlackPoster:
+    """The few Web API calls the bot makes, with channel pacing on messages."""
+
+    def __init__(self, client: WebClient, interval: float = 1.0) -> None:
+        self.client = client
+        self.pacer = Pacer(interval)
+
+    def post(
+        self, channel: str, text: str, blocks: Blocks | None = None, thread_ts: str | None = None
+    ) -> tuple[str, str]:
+        """chat.postMessage; returns (channel id, ts) of the new message."""
+        lock = self.pacer.wait(channel)
+        try:
+            resp = self.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+            )
+        finally:
+            self.pacer.done(channel, lock)
+        return str(resp.get("channel") or channel), str(resp["ts"])
+
+    def update(self, channel: str, ts: str, text: str, blocks: Blocks | None = None) -> None:
+        """chat.update of a message the bot posted."""
+        lock = self.pacer.wait(channel)
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        finally:
+            self.pacer.done(channel, lock)
+
+    def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        """chat.postEphemeral: only `user` sees it."""
+        self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+
+    def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        """views.publish of the App Home tab."""
+        self.client.views_publish(user_id=user, view=view)
