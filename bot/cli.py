@@ -39,7 +39,7 @@ def build_cli() -> typer.Typer:
 def main() -> None:
     """Entry point: a user error becomes one red line and exit code 2, never a traceback."""
     try:
-        build_cli()(standalone_mode=True)
+        build_cli()(prog_name="commander")
     except CommanderError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -2,8 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from bot.config_tables import plan_table, policy_table, rotation_table, services_table, team_table
+from bot.configfile import config_path, read_config
+
+PathArg = Annotated[
+    Path | None,
+    typer.Argument(help="The team config (default: $COMMANDER_CONFIG or ./commander.toml)"),
+]
+
+
+def check(path: PathArg = None) -> None:
+    """Validate a team config and show its plan, windows, rotation and policy."""
+    config = read_config(path)
+    console = Console()
+    now = datetime.now(UTC)
+    console.print(f"[green]✓[/green] {config_path(path)} is valid\n")
+    for table in (
+        team_table(config, now),
+        services_table(config),
+        plan_table(config),
+        rotation_table(config, now),
+        policy_table(config),
+    ):
+        console.print(table)
+        console.print()
 
 
 def register(cli: typer.Typer) -> None:
     """Add the config commands to the CLI."""
+    group = typer.Typer(
+        help="Read and check the team config (commander.toml).", no_args_is_help=True
+    )
+    group.command("check")(check)
+    cli.add_typer(group, name="config")
