@@ -25,19 +25,7 @@ class Folded:
 
 def verdicts(policy: Policy, obs: Observations) -> list[JudgeVerdict]:
     """Every judge's verdict on the observations, as events for the machine."""
-    out = []
-    for judge in policy.judges:
-        verdict = judges.evaluate(judge, obs)
-        out.append(
-            JudgeVerdict(
-                judge=judge.label,
-                mode=judge.mode,
-                outcome=verdict.outcome,
-                summary=verdict.evidence.summary,
-                evidence=verdict.evidence.as_dict(),
-            )
-        )
-    return out
+    return [judges.judge_verdict(judge, obs) for judge in policy.judges]
 
 
 def watching(state: DeployState) -> bool:
