@@ -164,6 +164,19 @@ class Chat:
             f"an ephemeral to {user} containing {words}",
         )
 
+    def told(self, user: str, *words: str, since: float = 0, timeout: float = 10) -> Call:
+        """Wait for a message only `user` sees (ephemeral, or a response_url reply) with words."""
+        return self.fake.log.wait_for_call_any(
+            ("chat.postEphemeral", "response_url"),
+            lambda c: (
+                c.at >= since
+                and (c.method == "response_url" or c.params.get("user") == user)
+                and contains_all(c.text, words)
+            ),
+            timeout,
+            f"a message to {user} containing {words}",
+        )
+
     def root_card(self, service: str, version: str, timeout: float = 15) -> Call:
         """The deploy's summary card: a top-level post in the deploy channel."""
         return self.fake.log.wait_for_call(

@@ -43,6 +43,23 @@ class StoreOracle:
                 raise AssertionError(f"timed out waiting for {what or holds}; deploy is {state}")
             time.sleep(0.05)
 
+    def wait_event(
+        self,
+        deploy_id: str,
+        match: Callable[[EventRecord], bool],
+        timeout: float = 10,
+        what: str = "",
+    ) -> EventRecord:
+        """Poll until an audit entry of the deploy matches, and return the first that does."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [e for e in self.repo.events(deploy_id) if match(e)]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no audit entry {what}; trail: {self.repo.events(deploy_id)}")
+            time.sleep(0.05)
+
     def awaiting_confirm(self, deploy_id: str, stage: int, timeout: float = 15) -> DeployState:
         """Wait until the deploy waits at the gate of `stage`."""
         return self.wait(

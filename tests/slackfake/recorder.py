@@ -112,6 +112,22 @@ class CallLog:
         assert found is not None
         return found
 
+    def wait_for_call_any(
+        self,
+        methods: tuple[str, ...],
+        match: Callable[[Call], bool],
+        timeout: float = 10.0,
+        what: str = "",
+    ) -> Call:
+        """Wait for the first call to any of `methods` that matches, and return it."""
+
+        def first(calls: list[Call]) -> Call | None:
+            return next((c for c in calls if c.method in methods and match(c)), None)
+
+        found = self.wait_for(first, timeout, what or f"a call to one of {methods}")
+        assert found is not None
+        return found
+
     def describe(self, last: int = 40) -> str:
         """The last calls, one line each, for failure messages."""
         with self._changed:

@@ -1,0 +1,37 @@
+"""Two `commander serve` replicas on one PostgreSQL database never advance a deploy twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.botserver import new_secret
+from tests.e2e.chat import Chat
+from tests.e2e.conftest import Launch
+from tests.e2e.oracle import StoreOracle
+from tests.e2e.steps import at_first_gate, click_together
+from tests.e2e.teamconfig import team_config
+from tests.slackfake import FakeSlack
+
+
+@pytest.mark.postgres
+def test_the_same_click_on_two_replicas_at_once_advances_the_deploy_once(
+    launch: Launch, fake_slack: FakeSlack, postgres_url: str
+) -> None:
+    secret = new_secret()  # one Slack app: both replicas verify with the same secret
+    config = team_config()
+    first = launch(config, database_url=postgres_url, name="replica-a", secret=secret)
+    second = launch(config, database_url=postgres_url, name="replica-b", secret=secret)
+    store = StoreOracle(postgres_url)
+    try:
+        chat = Chat(fake_slack, first)
+        root, deploy_id = at_first_gate(chat, store, "1.0.0")
+        confirm = chat.button(root, "confirm", stage=0)
+
+        statuses = click_together(chat, confirm, [first, second], "1712000000.654321")
+
+        assert statuses == [200, 200]
+        store.awaiting_confirm(deploy_id, 1)
+        assert len(store.events(deploy_id, "confirm")) == 1
+        assert len(store.events(deploy_id, "smoke_passed")) == 1  # one replica ran staging
+    finally:
+        store.close()
