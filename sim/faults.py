@@ -1,0 +1,134 @@
+"""What a scenario's faults do to requests, tick by tick (host faults live in sim.fleet)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario import (
+    BadSecretFault,
+    BusinessDropFault,
+    ErrorRateFault,
+    Fault,
+    LatencyFault,
+    MigrationFault,
+    NewErrorFault,
+    NoisyBaselineFault,
+)
+
+# New-version request streams: employees, customers, and mirrored (dark) copies.
+INTERNAL, EXTERNAL, MIRROR = 0, 1, 2
+STREAM_AUDIENCE = ("internal", "external", "all")
+BAD_SECRET_ERROR = "DatabaseAuthenticationFailed"
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The faults' effect on one block of ticks.
+
+    Probabilities are per request; `extra_known` is (3 streams × ticks) for the new version's
+    known error types, `new_types` the new version's unseen error types, `burst` hits every
+    request of both versions, and `old_extra` hits the old version after an irreversible
+    migration.
+    """
+
+    extra_known: np.ndarray
+    new_types: tuple[tuple[str, np.ndarray], ...]
+    burst: np.ndarray
+    old_extra: np.ndarray
+    business_factor: float
+    latency: tuple[float, float]
+    all_fail: bool
+    active: np.ndarray  # (3 × ticks) whether a release fault touches the stream
+
+
+class FaultModel:
+    """The scenario's faults, evaluated against the time since the new version first started."""
+
+    def __init__(
+        self, faults: Sequence[Fault], duration_s: float, rng: np.random.Generator
+    ) -> None:
+        self.faults = tuple(faults)
+        self.bad_secret = any(isinstance(f, BadSecretFault) for f in self.faults)
+        self.irreversible = any(isinstance(f, MigrationFault) for f in self.faults)
+        self._bursts = [
+            (f, rng.random(math.ceil(duration_s / f.burst_seconds.total_seconds()) + 1))
+            for f in self.faults
+            if isinstance(f, NoisyBaselineFault)
+        ]
+
+    def effects(
+        self,
+        t: np.ndarray,
+        since_start: np.ndarray | None,
+        external_pct: float,
+        rolled_back: bool,
+        in_place: bool,
+    ) -> Effects:
+        """Effects at tick start times `t`; `since_start` is None before the new version runs."""
+        ticks = len(t)
+        extra = np.zeros((3, ticks))
+        active = np.zeros((3, ticks), dtype=bool)
+        old_extra = np.zeros(ticks)
+        new_types: list[tuple[str, np.ndarray]] = []
+        business, slow, add = 1.0, 1.0, 0.0
+        for fault in self.faults if since_start is not None else ():
+            on = since_start >= _onset(fault)
+            if isinstance(fault, ErrorRateFault | MigrationFault):
+                rows = _streams(fault) if _exposed_enough(fault, external_pct) else []
+                extra[rows] += np.where(on, fault.rate, 0.0)
+                active[rows] |= on
+                if isinstance(fault, MigrationFault) and rolled_back:
+                    old_extra += np.where(on, fault.rate, 0.0)
+            elif isinstance(fault, NewErrorFault):
+                new_types.append((fault.error_type, np.where(on, fault.rate, 0.0)))
+                active |= on
+            elif isinstance(fault, BusinessDropFault) and on.any():
+                business *= 1.0 - fault.fraction
+                active |= on
+            elif isinstance(fault, LatencyFault) and on.any():
+                slow, add = slow * fault.multiplier, add + fault.add_ms
+                active |= on
+        all_fail = self.bad_secret and in_place and since_start is not None
+        if all_fail:
+            active[:] = True
+        return Effects(
+            extra_known=np.clip(extra, 0.0, 1.0),
+            new_types=tuple(new_types),
+            burst=self._burst(t),
+            old_extra=np.clip(old_extra, 0.0, 1.0),
+            business_factor=business,
+            latency=(slow, add),
+            all_fail=all_fail,
+            active=active,
+        )
+
+    def _burst(self, t: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(t))
+        for fault, draws in self._bursts:
+            index = (t // fault.burst_seconds.total_seconds()).astype(int)
+            period = np.minimum(index, len(draws) - 1)
+            out += np.where(draws[period] < fault.burst_probability, fault.burst_error_rate, 0.0)
+        return np.clip(out, 0.0, 1.0)
+
+
+def _onset(fault: Fault) -> float:
+    onset = getattr(fault, "onset", None)
+    return 0.0 if onset is None else onset.total_seconds()
+
+
+def _streams(fault: ErrorRateFault | MigrationFault) -> list[int]:
+    audience = getattr(fault, "audience", "all")
+    if audience == "internal":
+        return [INTERNAL]
+    if audience == "external":
+        return [EXTERNAL]
+    return [INTERNAL, EXTERNAL, MIRROR]
+
+
+def _exposed_enough(fault: ErrorRateFault | MigrationFault, external_pct: float) -> bool:
+    threshold = getattr(fault, "from_percent", 0.0)
+    return threshold <= 0 or external_pct >= threshold - 1e-9

@@ -1,0 +1,277 @@
+"""The production fleet: hosts with a version and a state, the router, and deploy mechanics.
+
+Hosts are numpy arrays rather than objects so traffic can be drawn for all of them at
+once; what happens to them over time (copies, drains, restarts) is SimPy processes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from rollout.observations import HostHealth
+from sim.crashloop import Backoff
+from sim.scenario import CrashLoopFault, Fleet
+from sim.traffic import Routing
+
+OFF, STARTING, READY, CRASHED, DRAINING = range(5)
+OLD, NEW = 0, 1
+
+
+@dataclass
+class Hooks:
+    """What the fleet tells the rest of the run: before any change, and lost requests."""
+
+    before_change: Callable[[], None]
+    lost: Callable[[int, int], None]  # (version, requests)
+
+
+class SimFleet:
+    """N hosts behind a router that weights traffic by version and audience."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        cfg: Fleet,
+        hooks: Hooks,
+        rng: np.random.Generator,
+        *,
+        bad_secret: bool = False,
+        crash_loop: CrashLoopFault | None = None,
+        in_flight_s: float = 0.1,
+    ) -> None:
+        self.env, self.cfg, self.hooks, self.rng = env, cfg, hooks, rng
+        self.bad_secret, self.crash_loop, self.in_flight_s = bad_secret, crash_loop, in_flight_s
+        self.blue_green = cfg.strategy == "blue_green"
+        n = cfg.hosts
+        size = 2 * n if self.blue_green else n
+        self.version = np.zeros(size, dtype=np.int8)
+        self.state = np.full(size, READY, dtype=np.int8)
+        if self.blue_green:
+            self.version[n:], self.state[n:] = NEW, OFF
+        self.started_at = np.full(size, math.nan)
+        self.restarts = np.zeros(size, dtype=np.int64)
+        self.incarnation = np.zeros(size, dtype=np.int64)
+        self.share = (0.0, 0.0, 0.0)  # internal, external, mirror fractions routed to new
+        self.mix = (0.0, 0.0, 0.0)  # the last non-zero share: how new hosts' traffic splits
+        self.generation = 0
+        self.first_new_start: float | None = None
+        self.switch_log: list[tuple[float, int]] = []  # (time, hosts switched)
+        self.rollback_requested = False
+        self.rollback_done: simpy.Event = env.event()
+
+    # --- the router ---------------------------------------------------------------------
+
+    def set_traffic(self, internal_pct: float, external_pct: float, mirror_pct: float) -> None:
+        """Route each audience's share to the new version, starting new hosts as needed."""
+        self.hooks.before_change()
+        self.share = (internal_pct / 100, external_pct / 100, mirror_pct / 100)
+        if any(self.share):
+            self.mix = self.share
+        if self.blue_green:
+            green = np.flatnonzero((self.version == NEW) & (self.state == OFF))
+            if any(self.share) and len(green) == len(self.version) // 2:
+                self._deploy(green, NEW)
+        else:
+            self._converge(self._hosts_needed(self.share))
+
+    def roll_back(self) -> None:
+        """Return every host to the old version; `rollback_done` fires when none is new."""
+        self.hooks.before_change()
+        self.rollback_requested = True
+        if self.blue_green:
+            self.share = (0.0, 0.0, 0.0)
+            green = self.version == NEW
+            self.incarnation[green] += 1
+            self.state[green] = OFF
+        else:
+            self._converge(0)
+        self._check_rolled_back()
+
+    def routing(self) -> Routing:
+        """Per-host request rates for the fleet as it stands."""
+        rps, internal = self.cfg.rps, self.cfg.internal_share
+        serving = self._serving()
+        new_hosts, old_hosts = serving & (self.version == NEW), serving & (self.version == OLD)
+        n_new, n_old = int(new_hosts.sum()), int(old_hosts.sum())
+        capacity = self._capacity(n_new)
+        share = self.mix if not self.blue_green else self.share
+        rates = (
+            np.array([rps * internal * share[0], rps * (1 - internal) * share[1], rps * share[2]])
+            * capacity
+        )
+        old_rate = rps - rates[0] - rates[1]
+        unserved = old_rate if n_old == 0 else 0.0
+        total_new = rates.sum()
+        return Routing(
+            old_rates=np.full(n_old, old_rate / n_old if n_old else 0.0),
+            new_rates=np.full(n_new, total_new / n_new if n_new else 0.0),
+            split=rates / total_new if total_new > 0 else np.array([0.0, 0.0, 1.0]),
+            unserved=unserved,
+            external_pct=100 * share[1] * capacity,
+            user_pct=100 * (rates[0] + rates[1]) / rps,
+        )
+
+    def _serving(self) -> np.ndarray:
+        if self.blue_green:
+            return self.state == READY
+        return (self.state == STARTING) | (self.state == READY)
+
+    def _capacity(self, n_new: int) -> float:
+        """How much of the routed share the new hosts can take (0..1)."""
+        if n_new == 0:
+            return 0.0
+        if self.blue_green:
+            return n_new / (len(self.version) // 2)
+        return min(1.0, n_new / max(self._hosts_needed(self.mix), 1))
+
+    def _hosts_needed(self, share: tuple[float, float, float]) -> int:
+        """In-place exposure is new hosts / all hosts: how many hosts carry the share."""
+        fraction = self.cfg.internal_share * share[0] + (1 - self.cfg.internal_share) * share[1]
+        if fraction <= 0:
+            return 1 if share[2] > 0 else 0
+        return min(self.cfg.hosts, math.ceil(self.cfg.hosts * fraction - 1e-9))
+
+    # --- deploy mechanics ---------------------------------------------------------------
+
+    def _converge(self, new_count: int) -> None:
+        """Schedule in-place switches so the first `new_count` hosts run the new version."""
+        self.generation += 1
+        desired = np.zeros(len(self.version), dtype=np.int8)
+        desired[:new_count] = NEW
+        up = np.flatnonzero((desired == NEW) & (self.version == OLD))
+        down = np.flatnonzero((desired == OLD) & (self.version == NEW))[::-1]
+        if len(up):
+            self._deploy(up, NEW)
+        if len(down):
+            self._deploy(down, OLD)
+
+    def _deploy(self, hosts: np.ndarray, version: int) -> None:
+        generation = self.generation
+        for delay, wave in self._waves(hosts):
+            self.env.process(self._cutover(delay, wave, version, generation))
+
+    def _waves(self, hosts: np.ndarray) -> Iterator[tuple[float, np.ndarray]]:
+        """(delay, hosts): push copies k at a time; pull hosts all fetch on one signal."""
+        copy = self.cfg.copy_seconds.total_seconds()
+        if self.cfg.deploy == "pull":
+            yield self.cfg.signal_delay.total_seconds() + copy, hosts
+            return
+        k = self.cfg.push_parallelism
+        for wave in range(math.ceil(len(hosts) / k)):
+            yield (wave + 1) * copy, hosts[wave * k : (wave + 1) * k]
+
+    def _cutover(self, delay: float, hosts: np.ndarray, version: int, generation: int):  # noqa: ANN202
+        """A wave whose copy has landed: drain (when atomic) and switch to the version."""
+        yield self.env.timeout(delay)
+        if generation != self.generation:
+            return
+        drain = self.cfg.drain_seconds.total_seconds()
+        if self.blue_green:
+            self._start(hosts, version)
+            return
+        if self.cfg.atomic and drain > 0:
+            self.hooks.before_change()
+            previous = self.state[hosts].copy()
+            self.state[hosts] = DRAINING
+            yield self.env.timeout(drain)
+            if generation != self.generation:
+                self.hooks.before_change()
+                self.state[hosts] = previous
+                return
+        elif not self.cfg.atomic:
+            self._lose_in_flight(hosts)
+        self.hooks.before_change()
+        self.version[hosts] = version
+        self.switch_log.append((self.env.now, len(hosts)))
+        self._start(hosts, version)
+        self._check_rolled_back()
+
+    def _lose_in_flight(self, hosts: np.ndarray) -> None:
+        """Requests in flight on hosts switched without draining fail: λ_host × W each."""
+        routing = self.routing()
+        serving = self._serving()
+        for version, rates in ((OLD, routing.old_rates), (NEW, routing.new_rates)):
+            on = hosts[serving[hosts] & (self.version[hosts] == version)]
+            if len(on) and len(rates):
+                lost = int(self.rng.poisson(rates[0] * self.in_flight_s, size=len(on)).sum())
+                self.hooks.lost(version, lost)
+
+    def _check_rolled_back(self) -> None:
+        waiting = self.rollback_requested and not self.rollback_done.triggered
+        if waiting and not self.new_version_live():
+            self.rollback_done.succeed(self.env.now)
+
+    # --- host lifecycles ----------------------------------------------------------------
+
+    def _start(self, hosts: np.ndarray, version: int) -> None:
+        self.hooks.before_change()
+        self.incarnation[hosts] += 1
+        self.state[hosts] = STARTING
+        self.started_at[hosts] = self.env.now
+        if version == NEW and self.first_new_start is None:
+            self.first_new_start = self.env.now
+        if version == NEW and self.crash_loop is not None:
+            for host in hosts:
+                self.env.process(self._crash_looping(int(host), int(self.incarnation[host])))
+        elif not (version == NEW and self.bad_secret):
+            self.env.process(self._become_ready(hosts, self.incarnation[hosts].copy()))
+
+    def _become_ready(self, hosts: np.ndarray, incarnation: np.ndarray):  # noqa: ANN202
+        """Startup: the process boots and passes its readiness check."""
+        yield self.env.timeout(self.cfg.startup_seconds.total_seconds())
+        alive = hosts[self.incarnation[hosts] == incarnation]
+        if len(alive):
+            self.hooks.before_change()
+            self.state[alive] = READY
+
+    def _crash_looping(self, host: int, incarnation: int):  # noqa: ANN202
+        """A container that crashes after its run time and restarts on CrashLoopBackOff."""
+        assert self.crash_loop is not None
+        run = self.crash_loop.run_time.total_seconds()
+        startup = self.cfg.startup_seconds.total_seconds()
+        backoff = Backoff()
+        while True:
+            if startup < run:
+                yield self.env.timeout(startup)
+                if self.incarnation[host] != incarnation:
+                    return
+                self._set_state(host, READY)
+            yield self.env.timeout(run - min(startup, run))
+            if self.incarnation[host] != incarnation:
+                return
+            if self._serving()[host]:
+                self._lose_in_flight(np.array([host]))
+            self._set_state(host, CRASHED)
+            yield self.env.timeout(backoff.next_delay(run))
+            if self.incarnation[host] != incarnation:
+                return
+            self._set_state(host, STARTING)
+            self.restarts[host] += 1
+
+    def _set_state(self, host: int, state: int) -> None:
+        self.hooks.before_change()
+        self.state[host] = state
+
+    # --- what the judges see --------------------------------------------------------------
+
+    def health(self) -> HostHealth:
+        """Readiness and restarts of the hosts running the new version."""
+        new = (self.version == NEW) & (self.state != OFF)
+        if not new.any():
+            return HostHealth()
+        youngest = float(np.nanmax(self.started_at[new]))
+        return HostHealth(
+            new_hosts=int(new.sum()),
+            unready=int((new & (self.state != READY)).sum()),
+            restarts=int(self.restarts[new].sum()),
+            seconds_since_start=self.env.now - youngest,
+        )
+
+    def new_version_live(self) -> bool:
+        """True while any host runs the new version."""
+        return bool(((self.version == NEW) & (self.state != OFF)).any())

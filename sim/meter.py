@@ -1,0 +1,169 @@
+"""The metrics pipeline: draws traffic up to `now` and keeps per-window counts.
+
+One window is one judge evaluation interval. The judges' baseline arm is the old version,
+the canary arm the new one (user and mirrored traffic), from the first window in which
+the new version took traffic; history is a warm-up of the old fleet before the deploy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rollout.observations import N_LATENCY_BUCKETS, Arm, HostHealth, Observations
+from sim.faults import FaultModel
+from sim.fleet import NEW, SimFleet
+from sim.scenario import Fleet
+from sim.traffic import Block, TrafficSampler
+
+KNOWN_ERRORS = (("http_500", 0.6), ("timeout", 0.3), ("connection_reset", 0.1))
+COLUMNS = ("old_req", "old_err", "old_biz", "new_req", "new_err", "new_biz", "user_req",
+           "user_err", "ext_pct_ticks", "ticks")  # fmt: skip
+
+
+def known_types(errors: int) -> dict[str, int]:
+    """Split errors of known kinds over the baseline's usual error types."""
+    counts = {name: int(errors * share) for name, share in KNOWN_ERRORS}
+    counts[KNOWN_ERRORS[0][0]] += errors - sum(counts.values())
+    return {name: n for name, n in counts.items() if n > 0}
+
+
+class Meter:
+    """Samples the fleet's traffic tick by tick and aggregates it into windows."""
+
+    def __init__(
+        self,
+        sampler: TrafficSampler,
+        fleet: SimFleet,
+        faults: FaultModel,
+        window_s: float,
+        horizon_s: float,
+    ) -> None:
+        self.sampler, self.fleet, self.faults = sampler, fleet, faults
+        self.tick_s = sampler.tick_s
+        self.window_ticks = max(1, round(window_s / self.tick_s))
+        self.window_s = self.window_ticks * self.tick_s
+        rows = math.ceil(horizon_s / self.window_s) + 2
+        self.cols = {name: np.zeros(rows) for name in COLUMNS}
+        self.hists = {arm: np.zeros((rows, N_LATENCY_BUCKETS), dtype=np.int64) for arm in "on"}
+        self.t0: float | None = None
+        self.next_tick = 0
+        self.first_new_window: int | None = None
+        self.errors_known = {"old": 0, "new": 0}
+        self.new_types: dict[str, int] = {}
+        self.lost = 0
+        self.peak_user_pct = 0.0
+        self.fault_onset: float | None = None
+        self.history = Arm()
+
+    @property
+    def started(self) -> bool:
+        """True once traffic is being drawn."""
+        return self.t0 is not None
+
+    def start(self, now: float) -> None:
+        """Begin drawing traffic at `now` (when the deploy first touches production)."""
+        if self.t0 is None:
+            self.t0 = now
+
+    def flush(self, now: float) -> None:
+        """Draw every tick that starts before `now` under the fleet's current routing."""
+        if self.t0 is None:
+            return
+        target = math.ceil((now - self.t0) / self.tick_s - 1e-9)
+        while self.next_tick < target:
+            window_end = (self.next_tick // self.window_ticks + 1) * self.window_ticks
+            end = min(target, window_end)
+            self._sample(self.next_tick, end)
+            self.next_tick = end
+
+    def _sample(self, first: int, end: int) -> None:
+        assert self.t0 is not None
+        routing = self.fleet.routing()
+        t = self.t0 + self.tick_s * np.arange(first, end)
+        started = self.fleet.first_new_start
+        since = None if started is None else t - started
+        effects = self.faults.effects(
+            t, since, routing.external_pct, self.fleet.rollback_requested,
+            not self.fleet.blue_green,
+        )  # fmt: skip
+        block = self.sampler.sample(routing, effects, end - first)
+        self._add(first // self.window_ticks, block, routing.external_pct, end - first)
+        if block.first_affected is not None and self.fault_onset is None:
+            self.fault_onset = float(t[block.first_affected])
+        if block.new_requests[:2].sum() > 0:
+            self.peak_user_pct = max(self.peak_user_pct, routing.user_pct)
+
+    def _add(self, row: int, block: Block, external_pct: float, ticks: int) -> None:
+        c = self.cols
+        new_total = block.new_requests.sum(axis=0)
+        c["old_req"][row] += block.old_requests.sum() + block.unserved
+        c["old_err"][row] += block.old_errors.sum() + block.unserved
+        c["old_biz"][row] += block.old_business.sum()
+        c["new_req"][row] += new_total.sum()
+        c["new_err"][row] += block.new_errors.sum()
+        c["new_biz"][row] += block.new_business.sum()
+        c["user_req"][row] += block.new_requests[:2].sum()
+        c["user_err"][row] += block.new_errors[:2].sum()
+        c["ext_pct_ticks"][row] += external_pct * ticks
+        c["ticks"][row] += ticks
+        self.hists["o"][row] += block.old_hist
+        self.hists["n"][row] += block.new_hist
+        typed = sum(block.new_types.values())
+        self.errors_known["old"] += int(block.old_errors.sum())
+        self.errors_known["new"] += int(block.new_errors.sum()) - typed
+        for name, n in block.new_types.items():
+            self.new_types[name] = self.new_types.get(name, 0) + n
+        self.lost += block.unserved
+        if self.first_new_window is None and new_total.sum() > 0:
+            self.first_new_window = row
+
+    def record_loss(self, version: int, requests: int) -> None:
+        """Requests lost in flight (a switch without draining, a crash): failed for users."""
+        row = self.next_tick // self.window_ticks
+        self.cols["new_err" if version == NEW else "old_err"][row] += requests
+        self.errors_known["new" if version == NEW else "old"] += requests
+        self.lost += requests
+
+    def warm_up(self, fleet: Fleet, duration_s: float) -> None:
+        """History: the old fleet's windows before the deploy, drawn per window."""
+        windows = int(duration_s // self.window_s)
+        if windows <= 0:
+            return
+        rng = self.sampler.rng
+        requests = rng.poisson(fleet.rps * self.window_s, size=windows)
+        errors = rng.binomial(requests, fleet.baseline_error_rate)
+        self.history = Arm(
+            requests=requests,
+            errors=errors,
+            business=rng.binomial(requests, fleet.business_rate),
+            latency_hist=rng.multinomial(requests, self.sampler.bucket_probs()),
+            error_types=known_types(int(errors.sum())),
+        )
+
+    def observations(self, hosts: HostHealth) -> Observations:
+        """What the judges see: every complete window since the new version took traffic."""
+        done = self.next_tick // self.window_ticks
+        first = self.first_new_window if self.first_new_window is not None else done
+        first = min(first, done)
+        c, h = self.cols, self.hists
+        baseline = Arm(
+            requests=c["old_req"][first:done].astype(np.int64),
+            errors=c["old_err"][first:done].astype(np.int64),
+            business=c["old_biz"][first:done].astype(np.int64),
+            latency_hist=h["o"][first:done],
+            error_types=known_types(self.errors_known["old"]),
+        )
+        canary = Arm(
+            requests=c["new_req"][first:done].astype(np.int64),
+            errors=c["new_err"][first:done].astype(np.int64),
+            business=c["new_biz"][first:done].astype(np.int64),
+            latency_hist=h["n"][first:done],
+            error_types={**known_types(self.errors_known["new"]), **self.new_types},
+        )
+        return Observations(self.window_s, baseline, canary, hosts, self.history)
+
+    def rows(self) -> int:
+        """How many windows hold data."""
+        return math.ceil(self.next_tick / self.window_ticks)

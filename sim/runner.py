@@ -1,0 +1,95 @@
+"""Run one scenario with one seed and summarise it as a RunResult."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rollout.config import TeamConfig
+from sim.meter import Meter
+from sim.rehearsal import Rehearsal
+from sim.results import RunResult, Series, expectation_failures
+from sim.scenario import BadSecretFault, CrashLoopFault, Scenario
+
+SERIES_EVERY_S = 10.0
+
+
+def run(
+    scenario: Scenario, config: TeamConfig, seed: int, *, keep_series: bool = True
+) -> RunResult:
+    """Rehearse one release; deterministic for (scenario, config, seed), no wall clock."""
+    rehearsal = Rehearsal(scenario, config, seed)
+    rehearsal.play()
+    return summarize(rehearsal, seed, keep_series)
+
+
+def summarize(rehearsal: Rehearsal, seed: int, keep_series: bool) -> RunResult:
+    """The headline figures of a finished rehearsal."""
+    scenario, meter = rehearsal.scenario, rehearsal.meter
+    onset = fault_onset(rehearsal)
+    detected = rehearsal.detected_at
+    cols = meter.cols
+    requests_to_new = int(cols["user_req"].sum())
+    bad = int(cols["user_err"].sum()) + meter.lost
+    excess = bad - scenario.fleet.baseline_error_rate * requests_to_new
+    outcome = rehearsal.outcome or "held"
+    to_detect = _since(onset, detected)
+    return RunResult(
+        scenario=scenario.name,
+        seed=seed,
+        outcome=outcome,
+        fault_onset_s=onset,
+        detected_at_s=detected,
+        time_to_detect_s=to_detect,
+        time_to_mitigate_s=_since(onset, rehearsal.mitigated_at),
+        bad_requests=bad,
+        excess_bad_requests=float(excess),
+        requests_to_new=requests_to_new,
+        peak_exposure_pct=round(meter.peak_user_pct, 6),
+        duration_s=float(rehearsal.env.now),
+        decisions=tuple(rehearsal.decisions),
+        expectation_met=not (failures := expectation_failures(
+            scenario.expect, outcome, to_detect, bad, excess
+        )),
+        expectation_failures=failures,
+        series=series(meter, tuple(rehearsal.stages)) if keep_series else None,
+    )  # fmt: skip
+
+
+def fault_onset(rehearsal: Rehearsal) -> float | None:
+    """When a release fault first touched a request (or, for host faults, a host)."""
+    times = [rehearsal.meter.fault_onset]
+    if any(isinstance(f, BadSecretFault | CrashLoopFault) for f in rehearsal.scenario.faults):
+        times.append(rehearsal.fleet.first_new_start)
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
+def _since(start: float | None, end: float | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(end - start, 0.0)
+
+
+def series(meter: Meter, stages: tuple[tuple[float, str], ...]) -> Series:
+    """Per-window counts regrouped on a coarse grid of SERIES_EVERY_S seconds."""
+    rows = meter.rows()
+    group = max(1, round(SERIES_EVERY_S / meter.window_s))
+    buckets = np.arange(rows) // group
+
+    def summed(name: str) -> np.ndarray:
+        return np.bincount(buckets, weights=meter.cols[name][:rows])
+
+    old_req, new_req = summed("old_req"), summed("new_req")
+    ticks = summed("ticks")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        old_rate = np.where(old_req > 0, summed("old_err") / old_req, np.nan)
+        new_rate = np.where(new_req > 0, summed("new_err") / new_req, np.nan)
+        traffic = np.where(ticks > 0, summed("ext_pct_ticks") / ticks, 0.0)
+    t0 = meter.t0 or 0.0
+    return Series(
+        t_s=t0 + np.arange(len(old_req)) * group * meter.window_s,
+        error_rate_old=old_rate,
+        error_rate_new=new_rate,
+        traffic_pct=traffic,
+        stages=stages,
+    )
