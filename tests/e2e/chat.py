@@ -132,26 +132,34 @@ class Chat:
 
     # --- reading ------------------------------------------------------------------------
 
-    def reply_to(self, sent: Sent, *words: str, timeout: float = 10) -> str:
-        """The text that answered a command (HTTP body, response_url or ephemeral) with words."""
-
-        def answered(calls: list[Call]) -> str | None:
-            texts = [_body_text(sent.response)]
-            texts += [
-                c.text
-                for c in calls
-                if c.method == "response_url" and c.path == urlparse(sent.response_url).path
-            ]
-            texts += [
+    def replies(self, sent: Sent, calls: list[Call] | None = None) -> list[str]:
+        """Every text that answered a command: HTTP body, its response_url, ephemerals."""
+        calls = self.fake.calls() if calls is None else calls
+        url_path = urlparse(sent.response_url).path
+        return [
+            _body_text(sent.response),
+            *(c.text for c in calls if c.method == "response_url" and c.path == url_path),
+            *(
                 c.text
                 for c in calls
                 if c.method == "chat.postEphemeral"
                 and c.params.get("user") == sent.user
                 and c.at >= sent.at - 1
-            ]
-            return next((t for t in texts if contains_all(t, words)), None)
+            ),
+        ]
 
-        return self.fake.log.wait_for(answered, timeout, f"a reply containing {words}")
+    def reply_to(self, sent: Sent, *words: str, timeout: float = 10) -> str:
+        """The reply to a command that contains every word (case-insensitive)."""
+
+        def answered(calls: list[Call]) -> str | None:
+            return next((t for t in self.replies(sent, calls) if contains_all(t, words)), None)
+
+        try:
+            return self.fake.log.wait_for(answered, timeout, f"a reply containing {words}")
+        except AssertionError:
+            raise AssertionError(
+                f"no reply containing {words}; replies: {[t for t in self.replies(sent) if t]}"
+            ) from None
 
     def ephemeral_to(self, user: str, *words: str, since: float = 0, timeout: float = 10) -> Call:
         """The first chat.postEphemeral to `user` (since a time) whose text has every word."""

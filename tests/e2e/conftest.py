@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -111,7 +112,6 @@ def postgres_url() -> Iterator[str]:
     name = f"e2e_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(plain, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = plain.rpartition("/")
-    yield f"{base}/{name}"
+    yield urlsplit(plain)._replace(path=f"/{name}").geturl()
     with psycopg.connect(plain, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

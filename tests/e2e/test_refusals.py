@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from tests.e2e.chat import DEPLOYS, Chat
 from tests.e2e.conftest import Launch
 from tests.e2e.oracle import StoreOracle
@@ -88,21 +86,16 @@ def test_a_service_stabilizing_after_a_release(launch: Launch, fake_slack: FakeS
 
 
 def test_a_rollback_to_a_release_that_is_not_rollback_safe_offers_the_alternatives(
-    chat: Chat, store: StoreOracle
+    launch: Launch, fake_slack: FakeSlack
 ) -> None:
-    now = datetime.now(UTC)
-    for age, version in ((2, "1.0.0"), (1, "2.0.0")):
-        store.repo.add_release(
-            "ledger",
-            version,
-            deployed_at=now - timedelta(days=age),
-            outcome="completed",
-            rollback_safe=False,
-            deploy_id=None,
-            commander=ADMIN,
-        )
-    reply = chat.reply_to(chat.command("rollback ledger 1.0.0"), "rollback-safe")
-    assert "kill switch" in reply.lower() and "forward" in reply.lower()
+    one_stage = [traffic("100%", 100, bake="1s", gate="auto")]
+    chat = Chat(fake_slack, launch(team_config(plan=one_stage, stabilization="1s")))
+    for version in ("1.0.0", "2.0.0"):  # ledger's releases are not rollback-safe
+        chat.command(f"start ledger {version}")
+        chat.card_shows(chat.root_card("ledger", version), "completed")
+
+    reply = chat.reply_to(chat.command("rollback ledger 1.0.0"), "not rollback-safe")
+    assert "kill switch" in reply.lower() and "roll forward" in reply.lower()
 
 
 def test_a_malformed_command_explains_itself_and_shows_the_right_form(chat: Chat) -> None:
