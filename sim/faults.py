@@ -49,13 +49,24 @@ class FaultModel:
     """The scenario's faults, evaluated against the time since the new version first started."""
 
     def __init__(
-        self, faults: Sequence[Fault], duration_s: float, rng: np.random.Generator
+        self,
+        faults: Sequence[Fault],
+        duration_s: float,
+        rng: np.random.Generator,
+        history_s: float = 0.0,
     ) -> None:
         self.faults = tuple(faults)
+        self._appeared: set[int] = set()  # load-dependent faults stay once they appear
+        self._history_s = history_s  # bursts also cover the warm-up, which starts at -history_s
         self.bad_secret = any(isinstance(f, BadSecretFault) for f in self.faults)
         self.irreversible = any(isinstance(f, MigrationFault) for f in self.faults)
         self._bursts = [
-            (f, rng.random(math.ceil(duration_s / f.burst_seconds.total_seconds()) + 1))
+            (
+                f,
+                rng.random(
+                    math.ceil((duration_s + history_s) / f.burst_seconds.total_seconds()) + 1
+                ),
+            )
             for f in self.faults
             if isinstance(f, NoisyBaselineFault)
         ]
@@ -75,10 +86,12 @@ class FaultModel:
         old_extra = np.zeros(ticks)
         new_types: list[tuple[str, np.ndarray]] = []
         business, slow, add = 1.0, 1.0, 0.0
-        for fault in self.faults if since_start is not None else ():
+        for index, fault in enumerate(self.faults if since_start is not None else ()):
             on = since_start >= _onset(fault)
             if isinstance(fault, ErrorRateFault | MigrationFault):
-                rows = _streams(fault) if _exposed_enough(fault, external_pct) else []
+                if _exposed_enough(fault, external_pct):
+                    self._appeared.add(index)
+                rows = _streams(fault) if index in self._appeared else []
                 extra[rows] += np.where(on, fault.rate, 0.0)
                 active[rows] |= on
                 if isinstance(fault, MigrationFault) and rolled_back:
@@ -98,7 +111,7 @@ class FaultModel:
         return Effects(
             extra_known=np.clip(extra, 0.0, 1.0),
             new_types=tuple(new_types),
-            burst=self._burst(t),
+            burst=self.burst(t),
             old_extra=np.clip(old_extra, 0.0, 1.0),
             business_factor=business,
             latency=(slow, add),
@@ -106,11 +119,12 @@ class FaultModel:
             active=active,
         )
 
-    def _burst(self, t: np.ndarray) -> np.ndarray:
+    def burst(self, t: np.ndarray) -> np.ndarray:
+        """The extra error probability from noisy-baseline bursts at times `t`."""
         out = np.zeros(len(t))
         for fault, draws in self._bursts:
-            index = (t // fault.burst_seconds.total_seconds()).astype(int)
-            period = np.minimum(index, len(draws) - 1)
+            index = ((t + self._history_s) // fault.burst_seconds.total_seconds()).astype(int)
+            period = np.clip(index, 0, len(draws) - 1)
             out += np.where(draws[period] < fault.burst_probability, fault.burst_error_rate, 0.0)
         return np.clip(out, 0.0, 1.0)
 

@@ -104,6 +104,8 @@ class SimFleet:
             np.array([rps * internal * share[0], rps * (1 - internal) * share[1], rps * share[2]])
             * capacity
         )
+        if n_old == 0 and n_new > 0:  # the balancer sends everyone to whatever serves
+            rates[:2] = rps * internal, rps * (1 - internal)
         old_rate = rps - rates[0] - rates[1]
         unserved = old_rate if n_old == 0 else 0.0
         total_new = rates.sum()
@@ -112,7 +114,7 @@ class SimFleet:
             new_rates=np.full(n_new, total_new / n_new if n_new else 0.0),
             split=rates / total_new if total_new > 0 else np.array([0.0, 0.0, 1.0]),
             unserved=unserved,
-            external_pct=100 * share[1] * capacity,
+            external_pct=100 * rates[1] / (rps * (1 - internal)) if internal < 1 else 0.0,
             user_pct=100 * (rates[0] + rates[1]) / rps,
         )
 
@@ -159,11 +161,21 @@ class SimFleet:
         """(delay, hosts): push copies k at a time; pull hosts all fetch on one signal."""
         copy = self.cfg.copy_seconds.total_seconds()
         if self.cfg.deploy == "pull":
-            yield self.cfg.signal_delay.total_seconds() + copy, hosts
+            yield from self._pull_waves(hosts, self.cfg.signal_delay.total_seconds() + copy)
             return
         k = self.cfg.push_parallelism
         for wave in range(math.ceil(len(hosts) / k)):
             yield (wave + 1) * copy, hosts[wave * k : (wave + 1) * k]
+
+    def _pull_waves(self, hosts: np.ndarray, delay: float) -> Iterator[tuple[float, np.ndarray]]:
+        """Every host fetches on the signal; jitter spreads their switches over a few ticks."""
+        jitter = self.cfg.pull_jitter.total_seconds()
+        if jitter <= 0:
+            yield delay, hosts
+            return
+        lands = np.round(self.rng.uniform(0.0, jitter, size=len(hosts)), 1)
+        for extra in np.unique(lands):
+            yield delay + float(extra), hosts[lands == extra]
 
     def _cutover(self, delay: float, hosts: np.ndarray, version: int, generation: int):  # noqa: ANN202
         """A wave whose copy has landed: drain (when atomic) and switch to the version."""

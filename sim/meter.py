@@ -133,7 +133,9 @@ class Meter:
             return
         rng = self.sampler.rng
         requests = rng.poisson(fleet.rps * self.window_s, size=windows)
-        errors = rng.binomial(requests, fleet.baseline_error_rate)
+        starts = (np.arange(windows) - windows) * self.window_s
+        rate = np.clip(fleet.baseline_error_rate + self.faults.burst(starts), 0.0, 1.0)
+        errors = rng.binomial(requests, rate)
         self.history = Arm(
             requests=requests,
             errors=errors,

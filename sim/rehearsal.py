@@ -49,7 +49,10 @@ class Rehearsal:
         traffic_rng, fleet_rng, commander_rng = (np.random.default_rng(s) for s in streams)
         fleet_cfg, tick = scenario.fleet, scenario.tick.total_seconds()
         self.sampler = TrafficSampler(fleet_cfg, traffic_rng, tick)
-        self.faults = FaultModel(scenario.faults, scenario.duration.total_seconds(), traffic_rng)
+        self.faults = FaultModel(
+            scenario.faults, scenario.duration.total_seconds(), traffic_rng,
+            fleet_cfg.history.total_seconds(),
+        )  # fmt: skip
         crash = next((f for f in scenario.faults if isinstance(f, CrashLoopFault)), None)
         self.fleet = SimFleet(
             self.env, fleet_cfg, Hooks(self._before_change, self._lost), fleet_rng,

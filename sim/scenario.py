@@ -54,6 +54,9 @@ class Fleet(Model):
     push_parallelism: Annotated[int, Field(ge=1)] = 20
     copy_seconds: Duration = timedelta(seconds=10)
     signal_delay: Duration = timedelta(seconds=5)
+    pull_jitter: Duration = Field(
+        timedelta(seconds=2), description="Pull: each host lands up to this much later"
+    )
     atomic: bool = True
     drain_seconds: Duration = timedelta(seconds=1)
     startup_seconds: Duration = timedelta(seconds=5)
@@ -80,7 +83,9 @@ class ErrorRateFault(Model):
     rate: Probability = 0.02
     onset: Duration = Field(timedelta(0), description="Delay after the new version's first start")
     audience: Audience = "all"
-    from_percent: Percent = Field(0.0, description="Only at or above this external exposure")
+    from_percent: Percent = Field(
+        0.0, description="Appears once this share of customers is on the new version, then stays"
+    )
 
 
 class BadSecretFault(Model):
