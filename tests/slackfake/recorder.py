@@ -103,14 +103,8 @@ class CallLog:
         timeout: float = 10.0,
         what: str = "",
     ) -> Call:
-        """Wait for the first call to `method` that matches, and return it."""
-
-        def first(calls: list[Call]) -> Call | None:
-            return next((c for c in calls if c.method == method and match(c)), None)
-
-        found = self.wait_for(first, timeout, what or f"a {method} call")
-        assert found is not None
-        return found
+        """Wait for the first successful call to `method` that matches, and return it."""
+        return self.wait_for_call_any((method,), match, timeout, what or f"a {method} call")
 
     def wait_for_call_any(
         self,
@@ -119,10 +113,10 @@ class CallLog:
         timeout: float = 10.0,
         what: str = "",
     ) -> Call:
-        """Wait for the first call to any of `methods` that matches, and return it."""
+        """Wait for the first successful call to any of `methods` that matches."""
 
         def first(calls: list[Call]) -> Call | None:
-            return next((c for c in calls if c.method in methods and match(c)), None)
+            return next((c for c in calls if c.method in methods and c.ok and match(c)), None)
 
         found = self.wait_for(first, timeout, what or f"a call to one of {methods}")
         assert found is not None
