@@ -18,7 +18,6 @@ from rollout.parsing import parse_config
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
     from sim.results import RunResult
     from sim.scenario import Scenario
-
     from sim.sweep import Results, Sweep
 
 DEFAULT_CONFIG = Path("commander.toml")
@@ -50,6 +49,12 @@ def register(cli: typer.Typer) -> None:
     sim.command("validate")(validate_command)
     sim.command("compare")(compare_command)
     cli.add_typer(sim, name="sim")
+
+
+def wide_console() -> Console:
+    """A console for tables: the terminal's width, or 160 columns when piped or captured."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
 
 
 def load_config(path: Path | None) -> TeamConfig:
@@ -110,7 +115,7 @@ def run_command(
         record = result.to_json()
         typer.echo(json.dumps({key: record.get(key) for key in RUN_KEYS}))
         return
-    console = Console()
+    console = wide_console()
     console.print(run_summary(result))
     console.print(decisions_table(result))
     if chart is not None:
@@ -154,8 +159,7 @@ def decisions_table(result: RunResult, limit: int = 20) -> Table:
     for header in ("t", "stage", "judge", "verdict", "evidence"):
         table.add_column(header, justify="right" if header == "t" else "left")
     for d in shown:
-        summary = d.evidence.get("summary", "") if isinstance(d.evidence, dict) else d.evidence
-        table.add_row(fmt_seconds(d.t_s), d.stage, d.judge, d.verdict, str(summary))
+        table.add_row(fmt_seconds(d.t_s), d.stage, d.judge, d.verdict, d.evidence)
     return table
 
 
@@ -182,15 +186,17 @@ def validate_command(
 ) -> None:
     """Run every scenario × N seeds; exit 1 when any scenario misses its [expect]."""
     from sim.charts import write_validation_report
-    from sim.report import summarize, validate_table
+    from sim.report import failure_lines, summarize, validate_table
     from sim.sweep import Sweep, seeds_for
 
     library = load_library(scenarios)
     sweep = Sweep((load_config(config),), tuple(library), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
     summaries = [summarize(s, results[(0, i)]) for i, s in enumerate(library)]
-    console = Console()
+    console = wide_console()
     console.print(validate_table(summaries))
+    for line in failure_lines(summaries):
+        console.print(f"[red]FAIL[/red] {line}", highlight=False)
     charted = [next(r for r in results[(0, i)] if r.series) for i in range(len(library))]
     written = write_validation_report(report, charted, summaries)
     console.print(f"{len(written)} charts written to {report}/")
@@ -215,4 +221,4 @@ def compare_command(
     names = list(dict.fromkeys(policies))
     sweep = compare_sweep(names, load_config(config), load_library(scenarios), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
-    Console(width=160).print(compare_table(compare_rows(names, sweep, results), runs))
+    wide_console().print(compare_table(compare_rows(names, sweep, results), runs))

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 OLD, NEW, TRAFFIC = "#1f77b4", "#d62728", "#2ca02c"
-ERROR_FLOOR = 1e-5  # error rates are drawn on a log axis; zero is drawn at this floor
 OUTCOME_WORDS = {
     "rolled_back": "rolled back",
     "promoted": "promoted",
@@ -35,30 +34,41 @@ def _minutes(seconds: Sequence[float] | np.ndarray) -> np.ndarray:
 
 
 def plot_error_rates(ax: Axes, series: Series) -> None:
-    """Error rate of the old and new version over time, on a log axis."""
+    """Error rate of the old and new version over time, on a log axis (no errors: a gap)."""
     t = _minutes(series.t_s)
     for values, label, colour in (
-        (series.error_rate_old, "old version", OLD),
-        (series.error_rate_new, "new version", NEW),
+        (series.error_rate_old, "old version error rate", OLD),
+        (series.error_rate_new, "new version error rate", NEW),
     ):
         rate = np.asarray(values, dtype=float) * 100
-        ax.plot(t, np.where(rate > 0, rate, ERROR_FLOOR * 100), color=colour, lw=1.2, label=label)
+        ax.plot(t, np.where(rate > 0, rate, np.nan), color=colour, lw=1.2, label=label)
     ax.set_yscale("log")
-    ax.set_ylabel("error rate (%)")
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(_percent_label)
+    ax.set_ylabel("error rate (log scale)")
     ax.grid(True, which="major", alpha=0.3)
 
 
+def _percent_label(value: float, _position: float) -> str:
+    return f"{value:g}%"
+
+
 def plot_traffic(ax: Axes, series: Series) -> None:
-    """Share of traffic on the new version as a step line."""
+    """Share of external traffic on the new version as a step line, scaled to its peak."""
+    pct = np.asarray(series.traffic_pct, dtype=float)
     ax.step(
         _minutes(series.t_s),
-        series.traffic_pct,
+        pct,
         where="post",
         color=TRAFFIC,
         lw=1.5,
-        label="traffic on new version",
+        label="external traffic on new version",
     )
-    ax.set_ylim(-3, 105)
+    peak = float(np.nanmax(pct)) if pct.size else 0.0
+    ax.set_ylim(0, min(105.0, max(5.0, peak * 1.2)))
     ax.set_ylabel("traffic on new (%)")
     ax.grid(True, alpha=0.3)
 
@@ -79,6 +89,7 @@ def plot_stages(ax: Axes, series: Series, *, labels: bool = True) -> None:
                 fontsize=7,
                 color="0.35",
                 rotation=90,
+                annotation_clip=True,
             )
 
 
@@ -92,31 +103,58 @@ def rollback_at(result: RunResult) -> float | None:
     return fails[-1] if fails else result.duration_s
 
 
-def plot_markers(ax: Axes, result: RunResult) -> None:
-    """Vertical markers for fault onset, detection and rollback."""
+def events(result: RunResult) -> list[tuple[float, str, str, str]]:
+    """(seconds, label, colour, line style) of fault onset, detection and rollback."""
     marks = (
         (result.fault_onset_s, "fault onset", "#ff7f0e", "--"),
         (result.detected_at_s, "detected", "#9467bd", "-."),
         (rollback_at(result), "rolled back", "black", "-"),
     )
-    for t_s, label, colour, style in marks:
-        if t_s is not None:
-            ax.axvline(t_s / 60.0, color=colour, ls=style, lw=1.4, label=label)
+    return [(t, label, colour, style) for t, label, colour, style in marks if t is not None]
+
+
+def plot_markers(ax: Axes, result: RunResult) -> None:
+    """Vertical markers for fault onset, detection and rollback."""
+    for t_s, label, colour, style in events(result):
+        ax.axvline(t_s / 60.0, color=colour, ls=style, lw=1.4, label=label)
+
+
+def zoom_window(result: RunResult) -> tuple[float, float] | None:
+    """Minutes around the events worth a closer look, or None when the full view is enough."""
+    times = [t for t, *_ in events(result)]
+    if not times:
+        return None
+    span = max(times) - min(times)
+    pad = max(30.0, 0.3 * span)
+    lo, hi = max(0.0, min(times) - pad), min(result.duration_s, max(times) + pad)
+    if hi - lo > 0.4 * result.duration_s:
+        return None
+    return lo / 60.0, hi / 60.0
 
 
 def run_figure(result: RunResult) -> Figure:
-    """Error rates above, traffic below, stages and event markers on both; one run."""
+    """Error rates above, traffic below, stages and event markers; a zoom on the events."""
     if result.series is None:
         raise ValueError(f"run {result.scenario} seed {result.seed} kept no series to chart")
-    figure = _new_figure((11, 6.5))
-    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-    plot_error_rates(top, result.series)
-    plot_traffic(bottom, result.series)
-    for ax in (top, bottom):
-        plot_stages(ax, result.series, labels=ax is top)
-        plot_markers(ax, result)
-    bottom.set_xlabel("simulated time (minutes)")
-    _legend_outside(figure, top, bottom)
+    zoom = zoom_window(result)
+    figure = _new_figure((13, 6.5) if zoom else (11, 6.5))
+    grid = figure.subplots(
+        2, 2 if zoom else 1, sharex="col", sharey="row", squeeze=False,
+        height_ratios=(3, 2), width_ratios=(2.2, 1) if zoom else (1,),
+    )  # fmt: skip
+    for column in range(grid.shape[1]):
+        top, bottom = grid[0, column], grid[1, column]
+        plot_error_rates(top, result.series)
+        plot_traffic(bottom, result.series)
+        for ax in (top, bottom):
+            plot_stages(ax, result.series, labels=ax is top)
+            plot_markers(ax, result)
+        bottom.set_xlabel("simulated time (minutes)")
+    if zoom:
+        grid[0, 1].set_xlim(*zoom)
+        grid[0, 1].set_title("zoom: fault to rollback", fontsize=9)
+        grid[0, 0].set_title("whole rehearsal", fontsize=9)
+    _legend_outside(figure, grid[0, 0], grid[1, 0])
     figure.suptitle(_run_title(result), fontsize=12)
     return figure
 
@@ -138,7 +176,7 @@ def _legend_outside(figure: Figure, *axes: Axes) -> None:
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)
-    figure.legend(list(seen.values()), list(seen), loc="outside right center", fontsize=8)
+    figure.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=6, fontsize=8)
 
 
 # --- the summary figure over a whole validation -------------------------------------------

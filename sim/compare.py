@@ -9,7 +9,7 @@ from rich.table import Table
 
 from rollout.config import TeamConfig
 from sim.reference_policies import policy_named
-from sim.report import Spread, fmt_count, fmt_rate, fmt_seconds
+from sim.report import Spread, fmt_count, fmt_rate, fmt_seconds, is_healthy
 from sim.results import RunResult
 from sim.scenario import Scenario
 from sim.sweep import Results, Sweep
@@ -71,12 +71,12 @@ def compare_rows(names: Sequence[str], sweep: Sweep, results: Results) -> list[P
     for si, scenario in enumerate(sweep.scenarios):
         for ci, name in enumerate(names):
             runs = results[(ci, si)]
-            faulty, healthy = ([], runs) if not scenario.faults else (runs, [])
+            faulty, healthy = ([], runs) if is_healthy(scenario) else (runs, [])
             rows.append(policy_row(name, scenario.name, faulty, healthy))
     for ci, name in enumerate(names):
         faulty, healthy = [], []
         for si, scenario in enumerate(sweep.scenarios):
-            (faulty if scenario.faults else healthy).extend(results[(ci, si)])
+            (healthy if is_healthy(scenario) else faulty).extend(results[(ci, si)])
         rows.append(policy_row(name, ALL, faulty, healthy))
     return rows
 

@@ -12,6 +12,12 @@ from sim.results import RunResult
 from sim.scenario import Scenario
 
 MAX_FALSE_ROLLBACK_RATE = 0.01  # a healthy release may roll back in at most 1% of runs
+HARMLESS_FAULTS = frozenset({"noisy_baseline"})  # noise on both versions: the release is fine
+
+
+def is_healthy(scenario: Scenario) -> bool:
+    """True when the new version itself has no defect (noise that hits both is bait)."""
+    return all(fault.kind in HARMLESS_FAULTS for fault in scenario.faults)
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ def summarize(scenario: Scenario, runs: Sequence[RunResult]) -> ScenarioSummary:
     return ScenarioSummary(
         scenario=scenario.name,
         runs=len(runs),
-        healthy=not scenario.faults,
+        healthy=is_healthy(scenario),
         passed=sum(r.expectation_met for r in runs),
         min_pass_rate=scenario.expect.min_pass_rate,
         rollbacks=sum(r.outcome == "rolled_back" for r in runs),
@@ -124,7 +130,7 @@ def validate_table(summaries: Sequence[ScenarioSummary], policy: str = "team") -
     ):
         table.add_column(header, justify="left" if header in ("scenario", "result") else "right")
     for s in summaries:
-        result = "[green]ok[/green]" if s.ok else f"[red]FAIL: {'; '.join(s.problems)}[/red]"
+        result = "[green]ok[/green]" if s.ok else "[red]FAIL[/red]"
         table.add_row(
             s.scenario,
             fmt_rate(s.pass_rate),
@@ -137,6 +143,16 @@ def validate_table(summaries: Sequence[ScenarioSummary], policy: str = "team") -
             result,
         )
     return table
+
+
+def failure_lines(summaries: Sequence[ScenarioSummary]) -> list[str]:
+    """One line per failing scenario: why, and the most common way its runs missed."""
+    lines = []
+    for s in summaries:
+        if not s.ok:
+            example = f"; most often: {s.failures[0]}" if s.failures else ""
+            lines.append(f"{s.scenario}: {'; '.join(s.problems)}{example}")
+    return lines
 
 
 def fmt_rate(value: float | None) -> str:
