@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 from store.db import make_engine
 from store.models import StoreModel
+
+MIGRATION_LOCK = 0x636F6D6D616E64  # "command": an arbitrary advisory-lock key for migrations
 
 
 def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
@@ -17,6 +20,9 @@ def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas may start together; the second waits here, then finds the schema at head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

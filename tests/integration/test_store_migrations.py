@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -69,3 +72,16 @@ def test_plain_postgresql_urls_are_routed_to_psycopg_3():
     engine = make_engine("postgresql://postgres@127.0.0.1:5432/test")
     assert engine.dialect.driver == "psycopg"
     engine.dispose()
+
+
+def test_replicas_starting_together_can_both_upgrade(blank_database_url):
+    """`serve` upgrades on start; on PostgreSQL an advisory lock serializes the replicas.
+
+    Replicas are processes: Alembic's migration context is process-global, so threads would not
+    model them.
+    """
+    if blank_database_url.startswith("sqlite"):
+        pytest.skip("replicas share PostgreSQL; SQLite deployments run one bot process")
+    with multiprocessing.get_context("spawn").Pool(3) as replicas:
+        replicas.map(upgrade, [blank_database_url] * 3)
+    assert current(blank_database_url) == head()
