@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rollout.config import Audience, Percent, Stage
 from rollout.durations import Duration
 from rollout.errors import ConfigError
-from rollout.parsing import _expectation, key_path
+from rollout.parsing import _expectation
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 
@@ -223,10 +223,6 @@ def ticks_per(seconds: float, tick: float) -> int:
     return max(1, math.floor(seconds / tick + 1e-9))
 
 
-FAULT_KINDS = frozenset(
-    {"error_rate", "bad_secret", "crash_loop", "latency", "new_error", "business_drop",
-     "migration", "noisy_baseline"}
-)  # fmt: skip
 
 
 def parse_scenario(text: str, source: str) -> Scenario:
@@ -243,9 +239,18 @@ def _validate(data: Any, source: str) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        # pydantic puts the union tag into the location; the user never wrote it as a key
-        loc = tuple(p for p in first["loc"] if p not in FAULT_KINDS or p == first["loc"][-1])
-        raise ConfigError(f"{source}: {key_path(loc)}: {_expectation(first)}") from None
+        raise ConfigError(f"{source}: {_key_path(first['loc'])}: {_expectation(first)}") from None
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    """The TOML key path; a union's tag (the `kind` after a list index) is not a key."""
+    out = ""
+    for previous, part in zip((None, *loc), loc, strict=False):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not isinstance(previous, int) or part == loc[-1]:
+            out += f".{part}" if out else part
+    return out or "(top level)"
 
 
 def load_scenario(path: Path) -> Scenario:
