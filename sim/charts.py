@@ -201,7 +201,7 @@ def plot_pass_rates(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("runs meeting [expect] (%)")
-    ax.set_title("Pass rate")
+    ax.set_title("Pass rate (black tick: required)")
 
 
 def plot_detect_times(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
@@ -224,10 +224,18 @@ def _percentile_bars(ax: Axes, summaries: Sequence[ScenarioSummary], spreads, co
     p95 = np.array([np.nan if s.p95 is None else max(s.p95, 1.0) for s in spreads])
     ax.barh(y, p50, color=colour, alpha=0.7)
     ax.scatter(p95, y, marker="|", s=200, color="black", zorder=3)
+    from matplotlib.ticker import LogLocator
+
     ax.set_xscale("log")
-    ax.set_yticks(y, [""] * len(summaries))
-    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0), numticks=12))
+    ax.xaxis.set_major_formatter(lambda value, _pos: f"{value:,.10g}")
+    ax.xaxis.set_minor_formatter("")
+    ax.tick_params(axis="y", labelleft=False)
     ax.grid(True, axis="x", which="major", alpha=0.3)
+    for row, spread in zip(y, spreads, strict=True):
+        if spread.p50 is None:
+            ax.annotate("never", (0.02, row), xycoords=("axes fraction", "data"),
+                        va="center", fontsize=8, color="0.4")
 
 
 def summary_figure(summaries: Sequence[ScenarioSummary], policy: str = "team") -> Figure:
