@@ -175,7 +175,7 @@ def _on_dask(sweep: Sweep, address: str, tick: Progress) -> Iterator[tuple[Chunk
             ): c
             for c in chunks(sweep, workers)
         }
-        for future in dask_completed(futures):
+        for future in dask_completed(futures, loop=client.loop):
             runs = future.result()
             tick(len(runs))
             yield futures[future], runs
