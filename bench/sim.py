@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +25,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from naive_sim import NaiveScenario, naive_run  # noqa: E402
 
-from rollout.config import Plan, TeamConfig, TrafficStage  # noqa: E402
+from rollout.config import TeamConfig  # noqa: E402
 from sim.runner import run  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
+from sim.scenario import Release, Scenario  # noqa: E402
 
 HOSTS, RATE, TICK_S, HORIZON_S = 1000, 10_000.0, 0.5, 60.0
 
@@ -52,23 +53,19 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
     return min(times)
 
 
-def bench_scenario(**changes: object) -> Scenario:
-    """A 1,000-host fleet at 10,000 req/s with a bad release, at 0.5 s ticks."""
+def bench_scenario() -> Scenario:
+    """A healthy release through the default plan on 1,000 hosts at 10,000 req/s, 0.5 s ticks."""
     return Scenario.model_validate(
-        {
-            "name": "bench",
-            "fleet": {"hosts": HOSTS},
-            "traffic": {"rate_per_s": RATE},
-            "tick": f"{TICK_S}s",
-            **changes,
-        }
+        {"name": "bench", "tick": f"{TICK_S}s", "fleet": {"hosts": HOSTS, "rps": RATE}}
     )
 
 
-def one_minute_config() -> TeamConfig:
-    """A plan of one 2% stage baking 60 s: the same 60 simulated seconds the naive model runs."""
-    stage = TrafficStage(name="canary", percent=2, bake="60s", gate="auto")
-    return TeamConfig(plan=Plan(stages=(stage,)))
+def one_minute_scenario() -> Scenario:
+    """The same fleet stopped after 60 simulated seconds of a 2% stage: the naive model's span."""
+    stage = {"kind": "traffic", "name": "canary", "percent": 2, "bake": "60s", "gate": "auto"}
+    return bench_scenario().model_copy(
+        update={"duration": timedelta(seconds=HORIZON_S), "release": Release(stages=(stage,))}
+    )
 
 
 def measure_single_run(rows: list[Row]) -> None:
@@ -77,8 +74,8 @@ def measure_single_run(rows: list[Row]) -> None:
     run(scenario, config, 0, keep_series=False)  # warm imports and caches
     full = best_of(3, lambda: run(scenario, config, 1, keep_series=False))
     rows.append(Row("one run, default plan, 1,000 hosts, 10k req/s", full, "s", "< 1 s", full < 1))
-    short = bench_scenario()
-    ticked = best_of(5, lambda: run(short, one_minute_config(), 2, keep_series=False))
+    short = one_minute_scenario()
+    ticked = best_of(5, lambda: run(short, config, 2, keep_series=False))
     naive = best_of(1, lambda: naive_run(NaiveScenario(hosts=HOSTS, rate_per_s=RATE), HORIZON_S))
     rows.append(Row("tick model, 60 simulated s", ticked, "s", "", True))
     rows.append(Row("naive one-event-per-request model, 60 simulated s", naive, "s", "", True))
