@@ -88,8 +88,8 @@ class SimCommander:
         """Reading the judges' evidence, then acting on it as `on_hold` says."""
         yield self.env.timeout(self.reaction())
         state = deploy.state
-        if deploy.over or state.stage_index != stage:
-            return
+        if deploy.over or state.finished or state.stage_index != stage:
+            return  # someone (the policy) already settled it
         if state.status == "running" and state.phase == "awaiting_confirm" and deploy.judges_pass():
             deploy.send(Confirm(self.user, stage))  # looked again: the judges have settled
             return

@@ -75,6 +75,7 @@ class Rehearsal:
         self.detected_at: float | None = None
         self.mitigated_at: float | None = None
         self.exposed_at_detection = False
+        self.held_by_policy = False
         self.outcome: str | None = None
         self.done = self.env.event()
 
@@ -92,13 +93,14 @@ class Rehearsal:
         return all(latest.get(name) == "pass" for name in gating)
 
     def judge_failed(self) -> bool:
-        """True when a gating judge's latest verdict is fail."""
+        """True when the policy held the deploy, or a gating judge's latest verdict is fail."""
         gating = {j.label for j in self.config.policy.judges if j.mode != "observe"}
-        return any(name in gating and out == "fail" for name, out in self.state.verdicts)
+        failing = any(name in gating and out == "fail" for name, out in self.state.verdicts)
+        return failing or self.held_by_policy
 
     def users_exposed(self) -> bool:
-        """True when real users' requests reach the new version right now."""
-        return self.fleet.routing().user_pct > 0
+        """True when the deploy routes users to the new version and some have reached it."""
+        return self.state.exposure.any and self.meter.peak_user_pct > 0
 
     def end_held(self) -> None:
         """The commander keeps the deploy held to investigate: the rehearsal ends here."""
@@ -181,6 +183,7 @@ class Rehearsal:
 
     def _audited(self, audit: ev.Audit) -> None:
         if audit.actor == ev.POLICY and audit.to_status in ("held", "rolled_back"):
+            self.held_by_policy = audit.to_status == "held"
             self._detect()
         if audit.to_status == "completed":
             self.finish("promoted")

@@ -62,7 +62,7 @@ class Fleet(Model):
     startup_seconds: Duration = timedelta(seconds=5)
     strategy: Literal["blue_green", "in_place"] = "in_place"
     history: Duration = Field(
-        timedelta(minutes=5), description="Warm-up before the deploy, the judges' history"
+        timedelta(hours=1), description="Warm-up before the deploy, the judges' history"
     )
 
 
@@ -221,8 +221,6 @@ class Scenario(Model):
 def ticks_per(seconds: float, tick: float) -> int:
     """How many whole ticks make `seconds` (at least one)."""
     return max(1, math.floor(seconds / tick + 1e-9))
-
-
 
 
 def parse_scenario(text: str, source: str) -> Scenario:
