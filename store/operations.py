@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -209,6 +209,6 @@ class OperationsStore:
         return True
 
 
-def _in_force(now: datetime):  # type: ignore[no-untyped-def]
+def _in_force(now: datetime) -> Select[tuple[models.Freeze]]:
     table = models.Freeze
     return select(table).where(table.starts_at <= now, table.until > now, table.ended_at.is_(None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -69,7 +69,7 @@ class ReleaseStore:
         ]
 
 
-def _newest(service: str, limit: int):  # type: ignore[no-untyped-def]
+def _newest(service: str, limit: int) -> Select[tuple[Release]]:
     return (
         select(Release)
         .where(Release.service == service)
