@@ -32,14 +32,16 @@ TARGET_P99_MS = 100.0
 WARMUP = 20
 
 
-async def send_all(bot: BotServer, fake: FakeSlack, total: int, concurrency: int) -> list[float]:
+async def send_all(
+    bot: BotServer, fake: FakeSlack, total: int, concurrency: int, texts: list[str]
+) -> list[float]:
     """Send `total` commands with at most `concurrency` in flight; each ack's latency in ms."""
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=10) as client:
 
         async def one(i: int) -> float:
-            text = "help" if i % 2 == 0 else "status"
+            text = texts[i % len(texts)]
             body, kind = slash_command(text, COMMANDER, response_url=fake.response_url())
             headers = signed_headers(bot.secret, body, kind)
             async with gate:
@@ -64,20 +66,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--texts", default="help,status", help="commands sent in turn")
     args = parser.parse_args()
+    texts = args.texts.split(",")
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         config = Path(tmp) / "commander.toml"
         config.write_text(team_config())
         env = base_env(fake.api_url, f"sqlite:///{tmp}/bench.db", config, new_secret())
         bot = BotServer(env, Path(tmp), "bench").start()
         try:
-            asyncio.run(send_all(bot, fake, WARMUP, args.concurrency))
-            latencies = asyncio.run(send_all(bot, fake, args.requests, args.concurrency))
+            asyncio.run(send_all(bot, fake, WARMUP, args.concurrency, texts))
+            latencies = asyncio.run(send_all(bot, fake, args.requests, args.concurrency, texts))
         finally:
             bot.close()
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     verdict = "PASS" if p99 < TARGET_P99_MS else "FAIL"
-    print(f"acks: {len(latencies)} signed slash commands, {args.concurrency} concurrent, loopback")
+    print(
+        f"acks: {len(latencies)} signed slash commands ({args.texts}), "
+        f"{args.concurrency} concurrent, loopback"
+    )
     print(f"p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {max(latencies):.1f} ms")
     print(
         f"{verdict}: p99 {p99:.1f} ms vs target < {TARGET_P99_MS:.0f} ms "

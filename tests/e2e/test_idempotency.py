@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.botserver import BotServer
 from tests.e2e.chat import Chat
 from tests.e2e.oracle import StoreOracle
-from tests.e2e.steps import at_first_gate, click_together
+from tests.e2e.steps import at_first_gate, click_together, click_together_each
 from tests.e2e.teamconfig import COMMANDER
 from tests.slackclient import message_event
 
@@ -46,3 +48,20 @@ def test_a_double_click_advances_the_deploy_once(
     store.awaiting_confirm(deploy_id, 1)
     assert len(store.events(deploy_id, "confirm")) == 1
     assert store.deploy(deploy_id).stage_index == 1
+
+
+@pytest.mark.xfail(
+    reason="app: a tick that loses the compare-and-set to another item's tick is "
+    "reported as a conflict instead of re-applied, so one item stays unticked"
+)
+def test_two_checklist_items_ticked_at_once_are_both_recorded(
+    chat: Chat, bot: BotServer, store: StoreOracle
+) -> None:
+    chat.command("start api 1.0.0")
+    root = chat.root_card("api", "1.0.0")
+    ticks = [chat.button(root, "tick", stage=0, item=i) for i in (0, 1)]
+
+    statuses = click_together_each(chat, ticks, bot)
+
+    assert statuses == [200, 200]
+    store.awaiting_confirm(ticks[0].value["deploy"], 0)

@@ -15,8 +15,9 @@ from tests.slackfake import FakeSlack
 
 @pytest.mark.postgres
 def test_the_same_click_on_two_replicas_at_once_advances_the_deploy_once(
-    launch: Launch, fake_slack: FakeSlack, postgres_url: str
+    postgres_url: str, launch: Launch, fake_slack: FakeSlack
 ) -> None:
+    # postgres_url comes first so the database is dropped only after both replicas stopped
     secret = new_secret()  # one Slack app: both replicas verify with the same secret
     config = team_config()
     first = launch(config, database_url=postgres_url, name="replica-a", secret=secret)
