@@ -206,7 +206,9 @@ class Scenario(Model):
     faults: tuple[Fault, ...] = ()
     expect: Expect = Expect()
     commander: CommanderModel = CommanderModel()
-    seed: int | None = None
+    seed: int | None = Field(
+        None, description="Mixed into every run's seed; equal values share random numbers"
+    )
 
     @model_validator(mode="after")
     def _sane_tick(self) -> Scenario:
