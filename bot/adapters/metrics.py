@@ -86,7 +86,9 @@ class StaticMetrics:
             max(deploy.exposure.external, deploy.exposure.internal, deploy.exposure.mirror) / 100
         )
         canary = [self._window(self.rps * share * w, "canary") for w in lengths]
-        baseline = [self._window(self.rps * (1 - share) * w, "baseline") for w in lengths]
+        # At 100% the old version serves nobody; compare against its pre-deploy rate instead.
+        old_share = 1 - share if share < 1 else 1.0
+        baseline = [self._window(self.rps * old_share * w, "baseline") for w in lengths]
         history = [self._window(self.rps * self.window_s, "baseline")] * self.history_windows
         hosts = HostHealth(self.hosts.new_hosts, self.hosts.unready, self.hosts.restarts, elapsed)
         return Observations(

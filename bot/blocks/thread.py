@@ -83,7 +83,7 @@ def ask_message(
     ask = f"<@{state.commander}> *{stage}*: {reason}. Confirm to go on."
     names = ("confirm", "hold", "rollback", *(("why",) if state.verdicts else ()))
     blocks = [*_lines([*lines, ask]), _controls(state, names)]
-    return _plain(ask, lines), [b.to_dict() for b in blocks]
+    return _plain("", [*lines, ask]), [b.to_dict() for b in blocks]
 
 
 def held_message(state: DeployState, lines: Sequence[str]) -> tuple[str, Blocks]:

@@ -1,0 +1,93 @@
+"""What each `/deploy` command does: one service call, rendered as the reply text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import parsing as p
+from bot.blocks import replies
+from bot.deploys import Deploys
+from bot.team import Team
+from rollout.errors import NotFound
+from rollout.rotation import next_shift
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who typed the command, and where."""
+
+    user: str
+    channel: str
+
+
+class Commands:
+    """Runs parsed commands; domain errors propagate as CommanderError for the listener."""
+
+    def __init__(self, deploys: Deploys, team: Team) -> None:
+        self.deploys = deploys
+        self.team = team
+        self.repo = deploys.repo
+        self.config = deploys.config
+
+    def run(self, cmd: p.Command, caller: Caller) -> str:
+        """The reply to one command."""
+        handler = getattr(self, "_" + type(cmd).__name__.lower())
+        return handler(cmd, caller)
+
+    def _help(self, cmd: p.Help, caller: Caller) -> str:
+        return replies.help_text()
+
+    def _start(self, cmd: p.Start, caller: Caller) -> str:
+        state = self.deploys.start(cmd, caller.user)
+        forced = f" (forced: {state.forced_reason})" if state.forced_reason else ""
+        return (
+            f"Started {state.service} {state.version}{forced} in {self.config.team.deploy_channel};"
+            f" commander <@{state.commander}>."
+        )
+
+    def _status(self, cmd: p.Status, caller: Caller) -> str:
+        now = self.deploys.clock.now()
+        return replies.status_text(self.repo.active(), self.config, now, cmd.service)
+
+    def _history(self, cmd: p.History, caller: Caller) -> str:
+        return replies.history_text(
+            cmd.service, self.repo.history(cmd.service, 10), self.config.team.tz
+        )
+
+    def _who(self, cmd: p.Who, caller: Caller) -> str:
+        now = self.deploys.clock.now()
+        current = self.deploys.shift_at(now)
+        since = now - self.config.rotation.shift
+        following = next_shift(
+            now, self.config.rotation, self.config.team.tz, self.repo.handoffs_since(since)
+        )
+        return replies.who_text(current, following, self.config.team.tz)
+
+    def _rollbackservice(self, cmd: p.RollbackService, caller: Caller) -> str:
+        return self.team.rollback(cmd, caller.user)
+
+    def _handoffto(self, cmd: p.HandoffTo, caller: Caller) -> str:
+        return self.team.handoff(cmd, caller.user)
+
+    def _freezeservice(self, cmd: p.FreezeService, caller: Caller) -> str:
+        return self.team.freeze(cmd, caller.user)
+
+    def _unfreeze(self, cmd: p.Unfreeze, caller: Caller) -> str:
+        return self.team.unfreeze(cmd, caller.user)
+
+    def _notice(self, cmd: p.Notice, caller: Caller) -> str:
+        return self.team.notice(cmd, caller.user)
+
+    def _why(self, cmd: p.Why, caller: Caller) -> str:
+        active = [d for d in self.repo.active() if cmd.service in (None, d.service)]
+        if not active:
+            latest = self.repo.latest_for(cmd.service) if cmd.service else None
+            if latest is None:
+                raise NotFound("No deploy to explain: name a service, e.g. `/deploy why api`.")
+            active = [latest]
+        return "\n\n".join(self.why(d.id) for d in active)
+
+    def why(self, deploy_id: str) -> str:
+        """The evidence behind a deploy's latest verdicts."""
+        state = self.repo.get(deploy_id)
+        return replies.evidence_text(state, self.repo.events(deploy_id), self.config)

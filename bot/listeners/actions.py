@@ -1,0 +1,67 @@
+"""Button clicks in a deploy thread: each becomes one core event, applied at most once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.services import Services
+from rollout import events as ev
+from rollout.errors import CommanderError
+from rollout.ports import Conflict
+
+Value = dict[str, Any]
+EVENTS: dict[str, Callable[[str, Value], ev.Event]] = {
+    "confirm": lambda user, v: ev.Confirm(user, stage=int(v["stage"])),
+    "hold": lambda user, v: ev.Hold(user),
+    "resume": lambda user, v: ev.Resume(user),
+    "rollback": lambda user, v: ev.Rollback(user),
+    "tick": lambda user, v: ev.ChecklistItemDone(user, int(v["item"])),
+    "healthy": lambda user, v: ev.MarkHealthy(user),
+    "faulty": lambda user, v: ev.MarkFaulty(user),
+}
+
+
+def where(body: dict) -> tuple[str, str | None]:
+    """The channel and thread a click came from."""
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+    return str(channel), message.get("thread_ts") or message.get("ts")
+
+
+def register(app: App, services: Services) -> None:
+    """Listen for the deploy buttons."""
+    repo = services.repo
+
+    def click(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        user = body["user"]["id"]
+        key = f"action:{action.get('action_ts')}:{user}:{action['action_id']}"
+        if not repo.claim_delivery(key, services.deploys.clock.now()):
+            return  # a retry of a click already handled (here or by another replica)
+        channel, thread_ts = where(body)
+        try:
+            reply = _apply(services, action, user)
+        except (CommanderError, Conflict) as exc:
+            reply = str(exc)
+        if reply:
+            services.slack.ephemeral(channel, user, reply, thread_ts)
+
+    for action_id in (*EVENTS, "why"):
+        app.action(action_id)(click)
+
+
+def _apply(services: Services, action: dict, user: str) -> str | None:
+    """Apply the click; the text to show only the clicker, if any."""
+    try:
+        value = json.loads(action.get("value") or "{}")
+        deploy_id = str(value["deploy"])
+    except (ValueError, KeyError, TypeError):
+        return "That button is malformed; use the buttons in the latest message of the thread."
+    if action["action_id"] == "why":
+        return services.commands.why(deploy_id)
+    folded = services.deploys.apply(deploy_id, EVENTS[action["action_id"]](user, value))
+    return f":no_entry: {folded.refusals[0].reason}" if folded.refusals else None
