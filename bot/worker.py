@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -38,7 +37,7 @@ class Worker:
         self.team = team
         self.metrics_for = metrics_for
         self.tick = tick
-        self._judged_at: dict[str, float] = {}
+        self._judged_at: dict[str, datetime] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._first_pass = True
@@ -78,16 +77,14 @@ class Worker:
             self.deploys.apply(deploy.id, ev.StabilizationElapsed())
         elif deploy.phase == "deploying" and deploy.status == "running" and self._first_pass:
             self.deploys.rerun_smoke(deploy)  # the smoke run in flight died with the last process
-        elif controller.watching(deploy) and self._judging_due(deploy):
+        elif controller.watching(deploy) and self._judging_due(deploy, now):
             self.deploys.observe(deploy.id, self.metrics_for(deploy.service))
 
-    def _judging_due(self, deploy: DeployState) -> bool:
-        every = self.deploys.config.policy.evaluate_every.total_seconds()
+    def _judging_due(self, deploy: DeployState, now: datetime) -> bool:
         last = self._judged_at.get(deploy.id)
-        moment = time.monotonic()
-        if last is not None and moment - last < every:
+        if last is not None and now - last < self.deploys.config.policy.evaluate_every:
             return False
-        self._judged_at[deploy.id] = moment
+        self._judged_at[deploy.id] = now
         return True
 
     def _guarded(self, deploy: DeployState, step: Callable[[], None]) -> None:
