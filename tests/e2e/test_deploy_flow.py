@@ -19,6 +19,7 @@ def test_a_deploy_goes_from_start_to_stabilization_by_buttons_and_typed_replies(
     first = chat.button(root, "tick", stage=0, item=0)
     deploy_id = first.value["deploy"]
     assert chat.click(first).status_code == 200
+    store.wait(deploy_id, lambda d: 0 in d.checklist_done)
     assert chat.click(chat.button(root, "tick", stage=0, item=1)).status_code == 200
     store.awaiting_confirm(deploy_id, 0)
     assert chat.click(chat.button(root, "confirm", stage=0)).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.e2e.chat import DEPLOYS, Chat
 from tests.e2e.conftest import Launch
 from tests.e2e.oracle import StoreOracle
+from tests.e2e.steps import at_first_gate
 from tests.e2e.teamconfig import (
     ADMIN,
     COMMANDER,
@@ -108,16 +109,11 @@ def test_a_malformed_command_explains_itself_and_shows_the_right_form(chat: Chat
 def test_a_click_on_a_stage_already_past_is_answered_as_stale(
     chat: Chat, store: StoreOracle
 ) -> None:
-    chat.command("start api 1.0.0")
-    root = chat.root_card("api", "1.0.0")
-    first = chat.button(root, "tick", stage=0, item=0)
-    chat.click(first)
-    chat.click(chat.button(root, "tick", stage=0, item=1))
-    store.awaiting_confirm(first.value["deploy"], 0)
+    root, deploy_id = at_first_gate(chat, store, "1.0.0")
     stage_zero = chat.button(root, "confirm", stage=0)
     chat.click(stage_zero)
-    store.wait(first.value["deploy"], lambda d: d.stage_index == 1)
+    store.wait(deploy_id, lambda d: d.stage_index == 1)
 
     chat.click(stage_zero)
     chat.told(COMMANDER, "stale", "already past")
-    assert len(store.events(first.value["deploy"], "confirm")) == 1
+    assert len(store.events(deploy_id, "confirm")) == 1
