@@ -218,6 +218,7 @@ class Rehearsal:
     def _baking(self, until: datetime):  # noqa: ANN202
         """A traffic stage's bake timer."""
         yield self.env.timeout(max((until - self.now()).total_seconds(), 0.0))
+        yield self.env.timeout(0)  # judges due at this instant see the last window first
         self.send(ev.BakeElapsed())
 
     def _rolling_back(self):  # noqa: ANN202
