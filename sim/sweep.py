@@ -21,6 +21,7 @@ from sim.runner import run
 from sim.scenario import Scenario
 
 Progress = Callable[[int], None]  # called with how many runs just finished
+MAX_CHUNK = 10  # seeds per task: small enough to balance, large enough to amortise IPC
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,14 @@ def check_jobs(jobs: int | None) -> int:
 
 
 def chunks(sweep: Sweep, workers: int) -> list[Chunk]:
-    """Cut the sweep into about four chunks per worker, never mixing cases in one chunk."""
+    """Cut the sweep into chunks of at most MAX_CHUNK seeds of one case, ≥ 4 per worker.
+
+    Cases differ a lot in cost (a healthy release simulates hours, a crash loop minutes),
+    so small chunks keep every worker busy until the end.
+    """
     cases = len(sweep.configs) * len(sweep.scenarios)
     per_case = max(1, math.ceil(4 * workers / cases))
-    size = max(1, math.ceil(len(sweep.seeds) / per_case))
+    size = max(1, min(MAX_CHUNK, math.ceil(len(sweep.seeds) / per_case)))
     out = []
     for ci in range(len(sweep.configs)):
         for si in range(len(sweep.scenarios)):
