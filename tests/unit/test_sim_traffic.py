@@ -48,6 +48,16 @@ def test_splitting_traffic_across_hosts_conserves_the_total(hosts):
     assert totals.var() / totals.mean() == pytest.approx(1.0, abs=0.1)  # still Poisson(R·dt)
 
 
+def test_equally_weighted_hosts_drawn_as_one_sum_match_hosts_drawn_one_by_one():
+    ticks, rates = 4000, np.full(200, 50.0)
+    summed = sampler(seed=1).fleet_requests(rates, ticks)
+    one_by_one = sampler(seed=2).host_requests(rates, ticks).sum(axis=1)
+    uneven = sampler(seed=3).fleet_requests(np.linspace(0, 100, 200), ticks)
+    for totals in (summed, one_by_one, uneven):
+        assert totals.mean() == pytest.approx(10_000 * TICK, rel=0.01)
+        assert totals.var() / totals.mean() == pytest.approx(1.0, abs=0.1)
+
+
 def test_a_lognormal_fitted_to_p50_and_p99_has_those_quantiles():
     latency = Lognormal.fit(80, 400)
     assert latency.cdf(np.array([80.0, 400.0])) == pytest.approx([0.5, 0.99], abs=1e-9)
