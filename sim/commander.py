@@ -7,6 +7,7 @@ from typing import Protocol
 
 import numpy as np
 import simpy
+from simpy.events import ProcessGenerator
 
 from rollout.events import ChecklistItemDone, Confirm, Event, Resume, Rollback
 from rollout.state import DeployState
@@ -70,7 +71,7 @@ class SimCommander:
         """Pick up a hold, or a gate whose judges did not all pass."""
         self.env.process(self._investigating(deploy, stage))
 
-    def _ticking(self, deploy: Deploy, stage: int, items: int):  # noqa: ANN202
+    def _ticking(self, deploy: Deploy, stage: int, items: int) -> ProcessGenerator:
         """Working through a release checklist, one item at a time."""
         for item in range(items):
             yield self.env.timeout(self.reaction())
@@ -78,13 +79,13 @@ class SimCommander:
                 return
             deploy.send(ChecklistItemDone(self.user, item))
 
-    def _confirming(self, deploy: Deploy, stage: int):  # noqa: ANN202
+    def _confirming(self, deploy: Deploy, stage: int) -> ProcessGenerator:
         """Noticing the question in Slack and pressing Confirm."""
         yield self.env.timeout(self.reaction())
         if not deploy.over:
             deploy.send(Confirm(self.user, stage))
 
-    def _investigating(self, deploy: Deploy, stage: int):  # noqa: ANN202
+    def _investigating(self, deploy: Deploy, stage: int) -> ProcessGenerator:
         """Reading the judges' evidence, then acting on it as `on_hold` says."""
         yield self.env.timeout(self.reaction())
         state = deploy.state

@@ -80,44 +80,28 @@ class FaultModel:
         in_place: bool,
     ) -> Effects:
         """Effects at tick start times `t`; `since_start` is None before the new version runs."""
-        ticks = len(t)
-        extra = np.zeros((3, ticks))
-        active = np.zeros((3, ticks), dtype=bool)
-        old_extra = np.zeros(ticks)
-        new_types: list[tuple[str, np.ndarray]] = []
-        business, slow, add = 1.0, 1.0, 0.0
+        acc = _Accumulator(len(t))
         for index, fault in enumerate(self.faults if since_start is not None else ()):
+            assert since_start is not None
             on = since_start >= _onset(fault)
             if isinstance(fault, ErrorRateFault | MigrationFault):
                 if _exposed_enough(fault, external_pct):
                     self._appeared.add(index)
-                rows = _streams(fault) if index in self._appeared else []
-                extra[rows] += np.where(on, fault.rate, 0.0)
-                active[rows] |= on
+                if index in self._appeared:
+                    acc.add_errors(_streams(fault), np.where(on, fault.rate, 0.0))
                 if isinstance(fault, MigrationFault) and rolled_back:
-                    old_extra += np.where(on, fault.rate, 0.0)
+                    acc.old_extra += np.where(on, fault.rate, 0.0)
             elif isinstance(fault, NewErrorFault):
-                new_types.append((fault.error_type, np.where(on, fault.rate, 0.0)))
-                active |= on
+                acc.new_types.append((fault.error_type, np.where(on, fault.rate, 0.0)))
+                acc.active |= on
             elif isinstance(fault, BusinessDropFault) and on.any():
-                business *= 1.0 - fault.fraction
-                active |= on
+                acc.business *= 1.0 - fault.fraction
+                acc.active |= on
             elif isinstance(fault, LatencyFault) and on.any():
-                slow, add = slow * fault.multiplier, add + fault.add_ms
-                active |= on
+                acc.slow, acc.add_ms = acc.slow * fault.multiplier, acc.add_ms + fault.add_ms
+                acc.active |= on
         all_fail = self.bad_secret and in_place and since_start is not None
-        if all_fail:
-            active[:] = True
-        return Effects(
-            extra_known=np.clip(extra, 0.0, 1.0),
-            new_types=tuple(new_types),
-            burst=self.burst(t),
-            old_extra=np.clip(old_extra, 0.0, 1.0),
-            business_factor=business,
-            latency=(slow, add),
-            all_fail=all_fail,
-            active=active,
-        )
+        return acc.effects(self.burst(t), all_fail)
 
     def burst(self, t: np.ndarray) -> np.ndarray:
         """The extra error probability from noisy-baseline bursts at times `t`."""
@@ -127,6 +111,35 @@ class FaultModel:
             period = np.clip(index, 0, len(draws) - 1)
             out += np.where(draws[period] < fault.burst_probability, fault.burst_error_rate, 0.0)
         return np.clip(out, 0.0, 1.0)
+
+
+class _Accumulator:
+    """Fault effects being summed up for one block."""
+
+    def __init__(self, ticks: int) -> None:
+        self.extra = np.zeros((3, ticks))
+        self.active = np.zeros((3, ticks), dtype=bool)
+        self.old_extra = np.zeros(ticks)
+        self.new_types: list[tuple[str, np.ndarray]] = []
+        self.business, self.slow, self.add_ms = 1.0, 1.0, 0.0
+
+    def add_errors(self, rows: list[int], rate: np.ndarray) -> None:
+        self.extra[rows] += rate
+        self.active[rows] |= rate > 0
+
+    def effects(self, burst: np.ndarray, all_fail: bool) -> Effects:
+        if all_fail:
+            self.active[:] = True
+        return Effects(
+            extra_known=np.clip(self.extra, 0.0, 1.0),
+            new_types=tuple(self.new_types),
+            burst=burst,
+            old_extra=np.clip(self.old_extra, 0.0, 1.0),
+            business_factor=self.business,
+            latency=(self.slow, self.add_ms),
+            all_fail=all_fail,
+            active=self.active,
+        )
 
 
 def _onset(fault: Fault) -> float:

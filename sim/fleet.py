@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from simpy.events import ProcessGenerator
 
 from rollout.observations import HostHealth
 from sim.crashloop import Backoff
@@ -177,7 +178,9 @@ class SimFleet:
         for extra in np.unique(lands):
             yield delay + float(extra), hosts[lands == extra]
 
-    def _cutover(self, delay: float, hosts: np.ndarray, version: int, generation: int):  # noqa: ANN202
+    def _cutover(
+        self, delay: float, hosts: np.ndarray, version: int, generation: int
+    ) -> ProcessGenerator:
         """A wave whose copy has landed: drain (when atomic) and switch to the version."""
         yield self.env.timeout(delay)
         if generation != self.generation:
@@ -233,7 +236,7 @@ class SimFleet:
         elif not (version == NEW and self.bad_secret):
             self.env.process(self._become_ready(hosts, self.incarnation[hosts].copy()))
 
-    def _become_ready(self, hosts: np.ndarray, incarnation: np.ndarray):  # noqa: ANN202
+    def _become_ready(self, hosts: np.ndarray, incarnation: np.ndarray) -> ProcessGenerator:
         """Startup: the process boots and passes its readiness check."""
         yield self.env.timeout(self.cfg.startup_seconds.total_seconds())
         alive = hosts[self.incarnation[hosts] == incarnation]
@@ -241,7 +244,7 @@ class SimFleet:
             self.hooks.before_change()
             self.state[alive] = READY
 
-    def _crash_looping(self, host: int, incarnation: int):  # noqa: ANN202
+    def _crash_looping(self, host: int, incarnation: int) -> ProcessGenerator:
         """A container that crashes after its run time and restarts on CrashLoopBackOff."""
         assert self.crash_loop is not None
         run = self.crash_loop.run_time.total_seconds()

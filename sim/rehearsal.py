@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import simpy
+from simpy.events import ProcessGenerator
 
 from rollout import events as ev
 from rollout import wording
-from rollout.config import ChecklistStage, Plan, TeamConfig, TrafficStage
+from rollout.config import ChecklistStage, DeployStage, Plan, TeamConfig, TrafficStage
 from rollout.controller import fold, verdicts, watching
 from rollout.errors import ConfigError
 from rollout.state import DeployState
@@ -146,7 +147,7 @@ class Rehearsal:
         self.outcome = outcome
         self.done.succeed()
 
-    def _stage(self):  # noqa: ANN202
+    def _stage(self) -> ChecklistStage | DeployStage | TrafficStage:
         return self.config.plan_named(self.state.plan_name).stages[self.state.stage_index]
 
     def _apply(self, action: ev.Action) -> None:
@@ -203,32 +204,32 @@ class Rehearsal:
 
     # --- processes ----------------------------------------------------------------------
 
-    def _time_limit(self):  # noqa: ANN202
+    def _time_limit(self) -> ProcessGenerator:
         """The scenario's simulated time limit."""
         yield self.env.timeout(self.scenario.duration.total_seconds())
         status = self.state.status
         outcome = {"stabilizing": "promoted", "completed": "promoted"}.get(status, status)
         self.finish(outcome if outcome in ("rolled_back", "promoted", "aborted") else "held")
 
-    def _staging(self):  # noqa: ANN202
+    def _staging(self) -> ProcessGenerator:
         """The staging deploy and its smoke test, which pass after a fixed time."""
         yield self.env.timeout(self.scenario.release.smoke_seconds.total_seconds())
         self.send(ev.SmokePassed("in the simulated staging"))
 
-    def _baking(self, until: datetime):  # noqa: ANN202
+    def _baking(self, until: datetime) -> ProcessGenerator:
         """A traffic stage's bake timer."""
         yield self.env.timeout(max((until - self.now()).total_seconds(), 0.0))
         yield self.env.timeout(0)  # judges due at this instant see the last window first
         self.send(ev.BakeElapsed())
 
-    def _rolling_back(self):  # noqa: ANN202
+    def _rolling_back(self) -> ProcessGenerator:
         """The fleet returning to the old version with the deploy mechanics' timing."""
         yield self.fleet.rollback_done
         if not self.faults.irreversible:
             self.mitigated_at = self.env.now
         self.finish("rolled_back")
 
-    def _judging(self):  # noqa: ANN202
+    def _judging(self) -> ProcessGenerator:
         """The judges looking at fresh windows every `evaluate_every`."""
         window = self.meter.window_s
         last: dict[str, str] = {}
