@@ -27,6 +27,7 @@ from rollout.windows import can_deploy
 log = logging.getLogger("commander.deploys")
 Step = Callable[[DeployState, datetime], Folded]
 RunLater = Callable[[Callable[[], None]], None]
+ATTEMPTS = 3  # decisions per event when compare-and-set races are lost
 
 
 class Refused(CommanderError):
@@ -127,23 +128,46 @@ class Deploys:
         self.run_later(lambda: self._follow_up(state.id, self.effects.smoke_for(state)))
 
     def _transition(self, deploy_id: str, step: Step) -> Folded:
-        version = self.repo.version_of(
-            deploy_id
-        )  # read before the state: a race then loses the CAS
-        before = self.repo.get(deploy_id)
-        now = self.clock.now()
-        folded = step(before, now)
-        audits = [a for a in folded.actions if isinstance(a, ev.Audit)]
-        refused = [r.audit for r in folded.refusals if r.audit.actor not in (ev.SYSTEM, ev.POLICY)]
-        if not audits:
-            if refused:
-                self.repo.record(deploy_id, refused, now)
+        """Decide and save; a lost race is decided again on the winner's state.
+
+        Events that commute (ticks of two checklist items) both land; an event the winner made
+        moot (a second Confirm of the same stage) raises the Conflict naming the winner.
+        """
+        lost: Conflict | None = None
+        for _ in range(ATTEMPTS):
+            version = self.repo.version_of(deploy_id)  # before the state: a race then loses
+            before = self.repo.get(deploy_id)
+            now = self.clock.now()
+            folded = step(before, now)
+            audits = [a for a in folded.actions if isinstance(a, ev.Audit)]
+            if not audits:
+                if lost is not None and folded.refusals:
+                    raise lost
+                self._record_refusals(deploy_id, folded, now)
+                return folded
+            try:
+                self.repo.save(folded.state, version, [*audits, *self._refused(folded)], now)
+            except Conflict as exc:
+                lost = exc
+                continue
+            self._saved(before, folded, now)
             return folded
-        self.repo.save(folded.state, version, [*audits, *refused], now)
+        assert lost is not None
+        raise lost
+
+    def _refused(self, folded: Folded) -> list[ev.Audit]:
+        """Audits of refusals people caused (timers and judges refused are not news)."""
+        return [r.audit for r in folded.refusals if r.audit.actor not in (ev.SYSTEM, ev.POLICY)]
+
+    def _record_refusals(self, deploy_id: str, folded: Folded, now: datetime) -> None:
+        refused = self._refused(folded)
+        if refused:
+            self.repo.record(deploy_id, refused, now)
+
+    def _saved(self, before: DeployState, folded: Folded, now: datetime) -> None:
         if folded.state.finished and not before.finished:
             self._record_release(folded.state, now)
         self.run_later(lambda: self._act(before, folded))
-        return folded
 
     def _act(self, before: DeployState, folded: Folded) -> None:
         follow_ups = self.effects.carry_out(before, folded.state, folded.actions)

@@ -201,16 +201,35 @@ class TestWhoMayAct:
         folded = s.deploys.apply(state.id, ev.Confirm("UALICE", stage=1))
         assert "stale" in folded.refusals[0].reason
 
-    def test_a_lost_compare_and_set_changes_nothing(self):
+    def test_a_lost_race_that_made_the_click_moot_reports_the_winner(self):
         s = stack()
         state = s.deploys.start(Start("api", "1.0"), "UALICE")
-        version = s.repo.version_of(state.id)
-        s.repo.save(s.repo.get(state.id), version, [], s.clock.now())  # a rival replica wins
-        s.repo.version_of = lambda _id: version  # this replica read before the rival saved
+        s.deploys.apply(state.id, ev.ChecklistItemDone("UALICE", 0))
+        s.deploys.apply(state.id, ev.ChecklistItemDone("UALICE", 1))
+        read_before_the_rival(s, state.id, ev.Confirm("UADMIN", stage=0))
         posts = len(s.slack.calls)
-        with pytest.raises(Conflict):
-            s.deploys.apply(state.id, ev.ChecklistItemDone("UALICE", 0))
+        with pytest.raises(Conflict, match="already changed"):
+            s.deploys.apply(state.id, ev.Confirm("UALICE", stage=0))
         assert len(s.slack.calls) == posts
+        assert s.repo.get(state.id).stage_index == 1
+
+    def test_a_lost_race_with_an_event_that_commutes_is_applied_again(self):
+        s = stack()
+        state = s.deploys.start(Start("api", "1.0"), "UALICE")
+        read_before_the_rival(s, state.id, ev.ChecklistItemDone("UALICE", 0))
+        s.deploys.apply(state.id, ev.ChecklistItemDone("UALICE", 1))
+        assert s.repo.get(state.id).checklist_done == frozenset({0, 1})
+
+
+def read_before_the_rival(s, deploy_id: str, rival: ev.Event) -> None:
+    """Apply the rival's event, then make the next apply() first read the deploy as it was
+    before the rival saved: the race a second replica or a double click can lose."""
+    version, state = s.repo.version_of(deploy_id), s.repo.get(deploy_id)
+    s.deploys.apply(deploy_id, rival)
+    real_version_of, real_get = s.repo.version_of, s.repo.get
+    versions, states = [version], [state]
+    s.repo.version_of = lambda i: versions.pop() if versions else real_version_of(i)
+    s.repo.get = lambda i: states.pop() if states else real_get(i)
 
 
 def _freeze(service: str):
