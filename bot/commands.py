@@ -9,7 +9,6 @@ from bot.blocks import replies
 from bot.deploys import Deploys
 from bot.team import Team
 from rollout.errors import NotFound
-from rollout.rotation import next_shift
 
 
 @dataclass(frozen=True)
@@ -56,11 +55,7 @@ class Commands:
 
     def _who(self, cmd: p.Who, caller: Caller) -> str:
         now = self.deploys.clock.now()
-        current = self.deploys.shift_at(now)
-        since = now - self.config.rotation.shift
-        following = next_shift(
-            now, self.config.rotation, self.config.team.tz, self.repo.handoffs_since(since)
-        )
+        current, following = self.deploys.shift_at(now), self.deploys.next_shift_at(now)
         return replies.who_text(current, following, self.config.team.tz)
 
     def _rollbackservice(self, cmd: p.RollbackService, caller: Caller) -> str:

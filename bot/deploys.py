@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.effects import Effects
@@ -27,6 +27,7 @@ from rollout.windows import can_deploy
 log = logging.getLogger("commander.deploys")
 Step = Callable[[DeployState, datetime], Folded]
 RunLater = Callable[[Callable[[], None]], None]
+Roster = Callable[[], Sequence[str]]
 ATTEMPTS = 3  # decisions per event when compare-and-set races are lost
 
 
@@ -45,8 +46,15 @@ class Deploys:
     """Starts deploys and applies events to them, each change a compare-and-set."""
 
     def __init__(
-        self, config: TeamConfig, repo, clock: Clock, effects: Effects, run_later: RunLater
+        self,
+        config: TeamConfig,
+        repo,
+        clock: Clock,
+        effects: Effects,
+        run_later: RunLater,
+        roster: Roster | None = None,
     ) -> None:
+        self.roster = roster  # members of [rotation].usergroup, when the team uses one
         self.config = config
         self.repo = repo
         self.clock = clock
@@ -109,7 +117,20 @@ class Deploys:
         """The rotation shift in force at `now`, counting handoffs from the store."""
         since = now - max(self.config.rotation.shift, timedelta(hours=1))
         handoffs = self.repo.handoffs_since(since)
-        return commander_at(now, self.config.rotation, self.config.team.tz, handoffs)
+        return commander_at(
+            now, self.config.rotation, self.config.team.tz, handoffs, self.current_roster()
+        )
+
+    def next_shift_at(self, now: datetime):
+        """The shift after the one in force at `now`."""
+        shift = self.shift_at(now)
+        handoffs = self.repo.handoffs_since(shift.start)
+        rotation, tz = self.config.rotation, self.config.team.tz
+        return commander_at(shift.end, rotation, tz, handoffs, self.current_roster())
+
+    def current_roster(self) -> Sequence[str] | None:
+        """The user group's members, or None to use [rotation].roster."""
+        return self.roster() if self.roster is not None else None
 
     def serving_version(self, service: str) -> str | None:
         """The version production runs now, from the last deploy or the release history."""
@@ -170,8 +191,11 @@ class Deploys:
         self.run_later(lambda: self._act(before, folded))
 
     def _act(self, before: DeployState, folded: Folded) -> None:
-        follow_ups = self.effects.carry_out(before, folded.state, folded.actions)
-        self._follow_up(before.id, follow_ups)
+        follow_ups = self.effects.ship(before, folded.state, folded.actions)
+        try:
+            self.effects.tell(before, folded.state, folded.actions)
+        finally:  # a Slack outage must not strand the deploy: smoke results still count
+            self._follow_up(before.id, follow_ups)
 
     def _follow_up(self, deploy_id: str, events: list[ev.Event]) -> None:
         for event in events:

@@ -32,25 +32,26 @@ class Effects:
         self.slack = slack
         self.deployer_for = deployer_for
 
-    def carry_out(
+    def ship(
         self, before: DeployState, after: DeployState, actions: Sequence[ev.Action]
     ) -> list[ev.Event]:
-        """Do what the actions say; return the events they produce (smoke test results)."""
-        started = any(isinstance(a, ev.Audit) and a.kind == "start" for a in actions)
-        if started:
+        """Open the card on start and call the deployer; return the events that produced."""
+        if _started(actions):
             self._open_thread(after)
-        follow_ups = self._ship(after, actions)
+        return self._ship(after, actions)
+
+    def tell(self, before: DeployState, after: DeployState, actions: Sequence[ev.Action]) -> None:
+        """Post the transition in the deploy's thread and update its card."""
         located = self.repo.thread_of(after.id)
         if located is None:
             log.warning("deploy %s has no thread yet; not posting", after.id)
-            return follow_ups
+            return
         channel, root_ts, _ = located
-        text, blocks = self.thread_message(before, after, actions, started)
+        text, blocks = self.thread_message(before, after, actions, _started(actions))
         if text or blocks:
             self.slack.post(channel, text or after.id, blocks, thread_ts=root_ts)
         card_text, card_blocks = card(after, self.config)
         self.slack.update(channel, root_ts, card_text, card_blocks)
-        return follow_ups
 
     def smoke_for(self, state: DeployState) -> list[ev.Event]:
         """Run the current deploy stage's smoke test; its result as an event."""
@@ -132,6 +133,10 @@ class Effects:
             state.service, action.environment, action.test
         )
         return [ev.SmokePassed(detail) if ok else ev.SmokeFailed(detail)]
+
+
+def _started(actions: Sequence[ev.Action]) -> bool:
+    return any(isinstance(a, ev.Audit) and a.kind == "start" for a in actions)
 
 
 _LEVEL = {

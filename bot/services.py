@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.adapters.deployers import build_deployer
 from bot.adapters.metrics import build_metrics
+from bot.adapters.roster import UsergroupRoster
 from bot.commands import Commands
 from bot.deploys import Deploys
 from bot.effects import Effects
@@ -76,7 +77,9 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     metrics_for = cache(lambda service: build_metrics(config.service(service).metrics))
     clock = WallClock()
     effects = Effects(config, repo, slack, deployer_for)
-    deploys = Deploys(config, repo, clock, effects, EffectsQueue())
+    usergroup = config.rotation.usergroup
+    roster = UsergroupRoster(client, usergroup) if usergroup else None
+    deploys = Deploys(config, repo, clock, effects, EffectsQueue(), roster)
     team = Team(deploys, repo, clock, slack)
     worker = Worker(deploys, team, metrics_for, settings.tick)
     return Services(config, repo, client, slack, deploys, team, Commands(deploys, team), worker)

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from bot.deploys import Refused
-from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Start, Unfreeze
+from bot.commands import Caller
+from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Start, Unfreeze, Who
 from rollout import events as ev
 from rollout.errors import NotFound
 from tests.fakes import bot_stack
@@ -120,3 +121,15 @@ class TestHandoff:
         assert s.repo.get(state.id).commander == "UBOB"
         assert "handed the deploy to <@UBOB>" in s.thread_posts()[-1].text
         assert s.deploys.shift_at(s.clock.now()).user == "UBOB"
+
+
+class TestWho:
+    def test_names_the_commander_now_and_the_next_shift(self):
+        s = bot_stack(CONFIG.replace('roster = ["UALICE"]', 'roster = ["UALICE", "UBOB"]'))
+        text = s.commands.run(Who(), Caller("UCAROL", "C1"))
+        assert "now: <@" in text and "Next: <@" in text
+
+    def test_a_usergroup_replaces_the_roster(self):
+        s = bot_stack(CONFIG)
+        s.deploys.roster = lambda: ("UGROUP1",)
+        assert s.deploys.shift_at(s.clock.now()).user == "UGROUP1"
