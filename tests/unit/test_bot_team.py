@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.deploys import Refused
 from bot.commands import Caller
+from bot.deploys import Refused
 from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Start, Unfreeze, Who
 from rollout import events as ev
 from rollout.errors import NotFound
