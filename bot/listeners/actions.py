@@ -39,7 +39,8 @@ def register(app: App, services: Services) -> None:
     def click(ack: Ack, body: dict, action: dict) -> None:
         ack()
         user = body["user"]["id"]
-        key = f"action:{action.get('action_ts')}:{user}:{action['action_id']}"
+        moment = action.get("action_ts") or body.get("trigger_id")
+        key = f"action:{moment}:{user}:{action['action_id']}"
         if not repo.claim_delivery(key, services.deploys.clock.now()):
             return  # a retry of a click already handled (here or by another replica)
         channel, thread_ts = where(body)

@@ -46,7 +46,8 @@ def register(app: App, services: Services) -> None:
         word = command_word(event.get("text", ""))
         if word is None:
             return
-        if not repo.claim_delivery(f"event:{body.get('event_id')}", services.deploys.clock.now()):
+        event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+        if not repo.claim_delivery(f"event:{event_id}", services.deploys.clock.now()):
             return  # Slack retried a delivery already handled
         channel, user = event["channel"], event["user"]
         deploy = repo.find_by_thread(channel, thread_ts) or repo.find_by_thread(
