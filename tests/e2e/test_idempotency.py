@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.botserver import BotServer
 from tests.e2e.chat import Chat
 from tests.e2e.oracle import StoreOracle
@@ -50,10 +48,6 @@ def test_a_double_click_advances_the_deploy_once(
     assert store.deploy(deploy_id).stage_index == 1
 
 
-@pytest.mark.xfail(
-    reason="app: a tick that loses the compare-and-set to another item's tick is "
-    "reported as a conflict instead of re-applied, so one item stays unticked"
-)
 def test_two_checklist_items_ticked_at_once_are_both_recorded(
     chat: Chat, bot: BotServer, store: StoreOracle
 ) -> None:
