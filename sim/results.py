@@ -106,7 +106,7 @@ def expectation_failures(
     if expect.within is not None:
         limit = expect.within.total_seconds()
         if time_to_detect_s is None:
-            failures.append(f"never detected, expected within {limit:g} s")
+            failures.append(f"not detected after the fault's onset, expected within {limit:g} s")
         elif time_to_detect_s > limit:
             failures.append(f"detected after {time_to_detect_s:.1f} s, expected ≤ {limit:g} s")
     if expect.max_bad_requests is not None and bad > expect.max_bad_requests:
