@@ -13,26 +13,39 @@ from rollout.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 # Tags pydantic adds to locations inside discriminated unions; they are not keys the user wrote.
-_UNION_TAGS = {
-    "checklist", "deploy", "traffic", "sequential", "threshold", "mann_whitney",
-    "zscore", "health", "latency", "new_error",
-}
+# A tag only ever follows a list index, e.g. ("plan", "stages", 3, "traffic", "percent").
+STAGE_AND_JUDGE_KINDS = frozenset(
+    {
+        "checklist",
+        "deploy",
+        "traffic",
+        "sequential",
+        "threshold",
+        "mann_whitney",
+        "zscore",
+        "health",
+        "latency",
+        "new_error",
+    }
+)
+_UNION_TAGS = STAGE_AND_JUDGE_KINDS
 
 
-def key_path(loc: tuple[int | str, ...]) -> str:
+def key_path(loc: tuple[int | str, ...], tags: frozenset[str] | set[str] = _UNION_TAGS) -> str:
     """Render a pydantic location as a TOML key path, e.g. plan.stages[3].percent."""
     out = ""
-    for part in loc:
+    for previous, part in zip((None, *loc), loc, strict=False):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in _UNION_TAGS or part.startswith("function-"):
+        elif (isinstance(previous, int) and part in tags) or part.startswith("function-"):
             continue
         else:
             out += f".{part}" if out else part
     return out or "(top level)"
 
 
-def _expectation(error: Any) -> str:
+def expectation(error: Any) -> str:
+    """What a pydantic error expected, in words, with what was given."""
     kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
     shown = f'"{got}"' if isinstance(got, str) else repr(got)
     bounds = {k: ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx}
@@ -43,7 +56,7 @@ def _expectation(error: Any) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":
-        return f"expected kind to be one of {ctx.get('expected_tags')}, got \"{ctx.get('tag')}\""
+        return f'expected kind to be one of {ctx.get("expected_tags")}, got "{ctx.get("tag")}"'
     if kind == "literal_error":
         return f"expected {ctx.get('expected')}, got {shown}"
     message = str(error["msg"]).removeprefix("Value error, ")
@@ -60,22 +73,30 @@ def _range_words(bounds: dict[str, Any]) -> str:
     return f"{'at most' if 'le' in bounds else 'below'} {hi:g}"
 
 
-def validate(model: type[M], data: Any, source: str) -> M:
-    """Validate data as the model, raising ConfigError for the first problem."""
+def validate(
+    model: type[M], data: Any, source: str, tags: frozenset[str] | set[str] = _UNION_TAGS
+) -> M:
+    """Validate data as the model, raising ConfigError for the first problem.
+
+    `tags` are the discriminator values of the model's unions, left out of key paths.
+    """
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(f"{source}: {key_path(first['loc'])}: {_expectation(first)}") from None
+        where = key_path(first["loc"], tags)
+        raise ConfigError(f"{source}: {where}: {expectation(first)}") from None
 
 
-def parse_toml(text: str, source: str, model: type[M]) -> M:
+def parse_toml(
+    text: str, source: str, model: type[M], tags: frozenset[str] | set[str] = _UNION_TAGS
+) -> M:
     """Parse TOML text as the model, naming the source in any error."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    return validate(model, data, source)
+    return validate(model, data, source, tags)
 
 
 def parse_config(text: str, source: str = "commander.toml") -> TeamConfig:

@@ -7,17 +7,16 @@ A TOML file parses into one `Scenario`, which holds every default; its
 from __future__ import annotations
 
 import math
-import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rollout.config import Audience, Percent, Stage
 from rollout.durations import Duration
 from rollout.errors import ConfigError
-from rollout.parsing import _expectation
+from rollout.parsing import STAGE_AND_JUDGE_KINDS, parse_toml
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 
@@ -155,6 +154,10 @@ Fault = Annotated[
     | NoisyBaselineFault,
     Field(discriminator="kind"),
 ]
+_FAULT_KINDS = frozenset(
+    cls.model_fields["kind"].default
+    for cls in Fault.__origin__.__args__  # type: ignore[attr-defined]
+)
 
 
 class Expect(Model):
@@ -227,30 +230,7 @@ def ticks_per(seconds: float, tick: float) -> int:
 
 def parse_scenario(text: str, source: str) -> Scenario:
     """Parse scenario TOML text; errors name the source, the key path and the expectation."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    return _validate(data, source)
-
-
-def _validate(data: Any, source: str) -> Scenario:
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(f"{source}: {_key_path(first['loc'])}: {_expectation(first)}") from None
-
-
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    """The TOML key path; a union's tag (the `kind` after a list index) is not a key."""
-    out = ""
-    for previous, part in zip((None, *loc), loc, strict=False):
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not isinstance(previous, int) or part == loc[-1]:
-            out += f".{part}" if out else part
-    return out or "(top level)"
+    return parse_toml(text, source, Scenario, tags=_FAULT_KINDS | STAGE_AND_JUDGE_KINDS)
 
 
 def load_scenario(path: Path) -> Scenario:

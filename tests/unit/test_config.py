@@ -117,3 +117,17 @@ class TestValues:
     def test_weekday_ranges_may_wrap_the_weekend(self) -> None:
         assert weekday_set("fri-mon") == {4, 5, 6, 0}
         assert weekday_set("mon,wed") == {0, 2}
+
+
+class TestKeyPaths:
+    def test_a_union_tag_after_a_list_index_is_not_a_key(self) -> None:
+        from rollout.parsing import key_path
+
+        assert key_path(("plan", "stages", 3, "traffic", "percent")) == "plan.stages[3].percent"
+
+    def test_a_key_that_happens_to_share_a_tags_name_is_kept(self) -> None:
+        """Regression: `fleet.deploy` was once rendered as `fleet`."""
+        from rollout.parsing import key_path
+
+        assert key_path(("fleet", "deploy")) == "fleet.deploy"
+        assert key_path(("policy", "judges", 0, "latency", "latency")) == "policy.judges[0].latency"
