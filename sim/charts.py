@@ -227,15 +227,31 @@ def _percentile_bars(ax: Axes, summaries: Sequence[ScenarioSummary], spreads, co
     from matplotlib.ticker import LogLocator
 
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0), numticks=12))
-    ax.xaxis.set_major_formatter(lambda value, _pos: f"{value:,.10g}")
+    wide = np.nanmax(p95, initial=1.0) > 300  # bars start at 1; past 2.5 decades tick per decade
+    subs = (1.0,) if wide else (1.0, 2.0, 5.0)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+    ax.xaxis.set_major_formatter(_compact)
     ax.xaxis.set_minor_formatter("")
     ax.tick_params(axis="y", labelleft=False)
     ax.grid(True, axis="x", which="major", alpha=0.3)
     for row, spread in zip(y, spreads, strict=True):
         if spread.p50 is None:
-            ax.annotate("never", (0.02, row), xycoords=("axes fraction", "data"),
-                        va="center", fontsize=8, color="0.4")
+            ax.annotate(
+                "never",
+                (0.02, row),
+                xycoords=("axes fraction", "data"),
+                va="center",
+                fontsize=8,
+                color="0.4",
+            )
+
+
+def _compact(value: float, _position: float) -> str:
+    """1, 20, 500, 1k, 10k, 2M: short labels for a log axis."""
+    for factor, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= factor:
+            return f"{value / factor:g}{suffix}"
+    return f"{value:g}"
 
 
 def summary_figure(summaries: Sequence[ScenarioSummary], policy: str = "team") -> Figure:
