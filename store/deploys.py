@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -16,7 +16,7 @@ from rollout.events import Audit
 from rollout.ports import Conflict
 from rollout.state import DeployState
 from store.mapping import deploy_state, deploy_values, event_record, event_values
-from store.models import Deploy, DeployEvent
+from store.models import IN_FLIGHT_SQL, Deploy, DeployEvent
 from store.records import EventRecord
 
 IN_FLIGHT = ("created", "running", "held")
@@ -61,7 +61,24 @@ class DeployStore:
             with self._session() as session, session.begin():
                 session.execute(insert(DEPLOYS).values(**row, row_version=1))
         except IntegrityError as exc:
-            raise Conflict(f"deploy {deploy.id} already exists") from exc
+            raise self._add_conflict(deploy) from exc
+
+    def _add_conflict(self, deploy: DeployState) -> Conflict:
+        """Why an insert failed: the id is taken, or the service already has a deploy in flight."""
+        with self._session() as session:
+            if session.get(Deploy, deploy.id) is not None:
+                return Conflict(f"deploy {deploy.id} already exists")
+            rows = session.scalars(
+                select(Deploy).where(Deploy.service == deploy.service, text(IN_FLIGHT_SQL))
+            ).all()
+        if not rows:
+            return Conflict(f"deploy {deploy.id} could not be recorded; try again")
+        other = rows[0]
+        return Conflict(
+            f"another deploy of {deploy.service} is in flight "
+            f"({other.version}, commander <@{other.commander}>)",
+            winner=other.commander,
+        )
 
     def get(self, deploy_id: str) -> DeployState:
         """The deploy's current state."""

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -46,6 +47,9 @@ def text(*, nullable: bool = False) -> Any:
     return Field(sa_column=Column(Text(), nullable=nullable))
 
 
+IN_FLIGHT_SQL = "status IN ('created', 'running', 'held')"
+
+
 class Deploy(StoreModel, table=True):
     """One deploy: the core's whole DeployState, where it talks in Slack, and a CAS counter."""
 
@@ -53,6 +57,14 @@ class Deploy(StoreModel, table=True):
     __table_args__ = (
         Index("ix_deploys_service_created_at", "service", "created_at"),
         Index("ix_deploys_channel_thread_ts", "channel", "thread_ts"),
+        # At most one deploy of a service in flight, even when two replicas start it at once.
+        Index(
+            "uq_deploys_service_in_flight",
+            "service",
+            unique=True,
+            sqlite_where=sql_text(IN_FLIGHT_SQL),
+            postgresql_where=sql_text(IN_FLIGHT_SQL),
+        ),
     )
 
     id: str = Field(primary_key=True)

@@ -34,6 +34,21 @@ class TestAddAndGet:
         with pytest.raises(Conflict, match="already exists"):
             repo.add(deploy_state(), T0)
 
+    def test_a_second_in_flight_deploy_of_a_service_is_a_conflict_naming_the_first(self, repo):
+        """Two replicas may both pass the window check; the database still admits only one."""
+        first = deploy_state().evolve(id="d-1", service="api", status="running", commander="U1")
+        repo.add(first, T0)
+        second = first.evolve(id="d-2", version="9.9", status="created", commander="U2")
+        with pytest.raises(Conflict, match=r"another deploy of api is in flight .*<@U1>"):
+            repo.add(second, T0)
+
+    def test_once_the_first_deploy_finishes_the_service_may_deploy_again(self, repo):
+        first = deploy_state().evolve(id="d-1", service="api", status="running")
+        repo.add(first, T0)
+        repo.save(first.evolve(status="rolled_back"), 1, [], T0)
+        repo.add(first.evolve(id="d-2", status="created"), T0)
+        assert repo.get("d-2").status == "created"
+
 
 class TestCompareAndSet:
     def test_save_with_the_current_version_stores_the_state_and_bumps_the_version(self, repo):
@@ -135,12 +150,15 @@ class TestThreads:
 class TestQueries:
     def test_in_flight_and_active_select_by_status(self, repo):
         for i, status in enumerate(["created", "running", "held", "stabilizing", "completed"]):
-            repo.add(deploy_state(f"d-{i}", status=status), T0 + timedelta(minutes=i))
+            service = f"svc-{i}"  # one in-flight deploy per service is all the store admits
+            repo.add(
+                deploy_state(f"d-{i}", status=status, service=service), T0 + timedelta(minutes=i)
+            )
         assert [d.status for d in repo.in_flight()] == ["created", "running", "held"]
         assert [d.status for d in repo.active()] == ["created", "running", "held", "stabilizing"]
 
     def test_latest_for_is_the_services_newest_deploy(self, repo):
-        repo.add(deploy_state("old"), T0)
+        repo.add(deploy_state("old", status="completed"), T0)
         repo.add(deploy_state("new"), T0 + timedelta(hours=1))
         repo.add(deploy_state("other", service="web"), T0 + timedelta(hours=2))
         assert repo.latest_for("api").id == "new"

@@ -46,7 +46,7 @@ class TestReleaseHistory:
 
     def test_the_history_page_pairs_each_release_with_its_deploys_audit_trail(self, repo):
         for n in range(3):
-            repo.add(deploy_state(f"d-{n}"), T0)
+            repo.add(deploy_state(f"d-{n}", status="completed"), T0)
             audit = Audit("U123", "start", "created", "running", 0, f"started {n}")
             repo.record(f"d-{n}", [audit, audit], T0)
             release(repo, f"1.{n}", T0 + n * HOUR, deploy_id=f"d-{n}")

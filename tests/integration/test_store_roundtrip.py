@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
@@ -79,9 +80,15 @@ def test_the_strategy_sets_every_field():
     assert built == set(FIELDS)
 
 
+def own_service(state: DeployState) -> DeployState:
+    """Examples share one database, which admits one in-flight deploy per service."""
+    return state.evolve(service=f"{state.service}#{uuid.uuid4().hex}")
+
+
 @ROUND_TRIP
 @given(state=states)
 def test_any_state_survives_add_and_get(repo, state):
+    state = own_service(state)
     repo.add(state, T0)
     assert repo.get(state.id) == state
 
@@ -89,7 +96,8 @@ def test_any_state_survives_add_and_get(repo, state):
 @ROUND_TRIP
 @given(state=states)
 def test_any_state_survives_save_and_get(repo, state):
-    repo.add(deploy_state(state.id), T0)
+    state = own_service(state)
+    repo.add(deploy_state(state.id, service=state.service), T0)
     repo.save(state, 1, [], T0)
     assert repo.get(state.id) == state
 
