@@ -152,7 +152,8 @@ def run_figure(result: RunResult) -> Figure:
         bottom.set_xlabel("simulated time (minutes)")
     if zoom:
         grid[0, 1].set_xlim(*zoom)
-        grid[0, 1].set_title("zoom: fault to rollback", fontsize=9)
+        ending = {"rolled_back": "rollback", "held": "hold"}.get(result.outcome, "end")
+        grid[0, 1].set_title(f"zoom: fault to {ending}", fontsize=9)
         grid[0, 0].set_title("whole rehearsal", fontsize=9)
     _legend_outside(figure, grid[0, 0], grid[1, 0])
     figure.suptitle(_run_title(result), fontsize=12)
