@@ -28,7 +28,7 @@ from rollout.observations import (
     latency_bucket_counts,
     latency_quantile,
 )
-from tests.unit.judge_data import arm, literal, obs_of  # noqa: E402
+from tests.unit.judge_data import arm, literal, obs_of
 
 ALL_KINDS = [
     SequentialJudge(),
