@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from freezegun import freeze_time
 
 from rollout.config import Override, Rotation
 from rollout.errors import CommanderError
@@ -13,6 +14,13 @@ from rollout.rotation import NoCommander, Shift, commander_at, next_shift, shift
 
 LA = ZoneInfo("America/Los_Angeles")
 TWO_HOURS = timedelta(hours=2)
+
+
+@pytest.fixture(autouse=True)
+def wall_clock_far_away():  # type: ignore[no-untyped-def]
+    """Every test runs with the wall clock frozen years away: the core must use `now` only."""
+    with freeze_time("2031-07-04 03:33:00+00:00"):
+        yield
 
 
 def utc(*args: int) -> datetime:

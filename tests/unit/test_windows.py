@@ -33,6 +33,13 @@ WEEKEND_FREEZE = Freeze(
 )
 
 
+@pytest.fixture(autouse=True)
+def wall_clock_far_away():  # type: ignore[no-untyped-def]
+    """Every test runs with the wall clock frozen years away: the core must use `now` only."""
+    with freeze_time("2031-07-04 03:33:00+00:00"):
+        yield
+
+
 @pytest.fixture
 def config() -> TeamConfig:
     return TeamConfig(
