@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 POLICY = "policy"  # the actor recorded when the core itself decides
@@ -177,14 +178,14 @@ class StartBake:
     """Schedule BakeElapsed at `until`; judges watch until then."""
 
     stage: int
-    until: Any  # datetime; Any keeps this module free of a datetime import cycle in docs
+    until: datetime
 
 
 @dataclass(frozen=True)
 class StartStabilization:
     """Schedule StabilizationElapsed at `until`."""
 
-    until: Any
+    until: datetime
 
 
 @dataclass(frozen=True)
