@@ -46,6 +46,7 @@ class Workspace:
         self.uploads: dict[str, bytes] = {}
         self.views: dict[str, dict[str, Any]] = {}  # user id -> last published App Home view
         self.base_url = ""
+        self.socket_url: Callable[[], str] | None = None  # set by socket_mode.SocketModeFake
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
 
@@ -192,6 +193,11 @@ class Workspace:
 
     def _reactions_add(self, p: dict[str, Any]) -> dict[str, Any]:
         return {}
+
+    def _apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:  # no SocketModeFake started for this fake
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"url": self.socket_url()}
 
     def _views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
         view = p.get("view") if isinstance(p.get("view"), dict) else {}
