@@ -8,7 +8,6 @@ server, in a temporary database of its own) with PASS/FAIL per target; exits 1 o
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -22,13 +21,13 @@ from pathlib import Path
 # the `store` package; drop that entry before importing it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from rollout.events import Audit  # noqa: E402
 from rollout.state import DeployState  # noqa: E402
-from store.db import make_engine, normalize_url, upgrade  # noqa: E402
+from store.db import make_engine, temporary_database, upgrade  # noqa: E402
 from store.mapping import deploy_values  # noqa: E402
 from store.models import Deploy, DeployEvent, Release  # noqa: E402
 from store.repository import Repository  # noqa: E402
@@ -116,20 +115,11 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{Path(directory) / 'bench.db'}"
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database() -> AbstractContextManager[str]:
     """A temporary database on the PostgreSQL server, dropped afterwards."""
-    server = make_url(normalize_url(os.environ.get("TEST_DATABASE_URL") or LOCAL_POSTGRES))
-    name = f"commander_bench_{secrets.token_hex(6)}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return temporary_database(
+        os.environ.get("TEST_DATABASE_URL") or LOCAL_POSTGRES, "commander_bench"
+    )
 
 
 def run(database: Callable[[], AbstractContextManager[str]]) -> dict[str, float] | None:

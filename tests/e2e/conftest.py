@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from store.db import temporary_database
 from tests.e2e.botserver import BotServer, base_env, new_secret
 from tests.e2e.chat import Chat
 from tests.e2e.oracle import StoreOracle
@@ -106,12 +105,5 @@ def postgres_url() -> Iterator[str]:
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
         pytest.skip("TEST_DATABASE_URL is not set: no PostgreSQL server for the two-replica test")
-    import psycopg
-
-    plain = server.replace("postgresql+psycopg://", "postgresql://")
-    name = f"e2e_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(plain, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield urlsplit(plain)._replace(path=f"/{name}").geturl()
-    with psycopg.connect(plain, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temporary_database(server, "e2e") as url:
+        yield url

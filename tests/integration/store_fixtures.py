@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from rollout.state import DeployState
-from store.db import make_engine, normalize_url, upgrade
+from store.db import make_engine, temporary_database, upgrade
 from store.repository import Repository
 
 __all__ = [
@@ -42,17 +42,8 @@ def postgres_database() -> Iterator[str]:
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
         pytest.skip(NO_POSTGRES)
-    url = make_url(normalize_url(server))
-    name = f"commander_test_{secrets.token_hex(6)}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database(server, "commander_test") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
