@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,9 +37,7 @@ def watching(state: DeployState) -> bool:
     )
 
 
-def fold(
-    state: DeployState, events: Iterable[Event], now: datetime, config: TeamConfig
-) -> Folded:
+def fold(state: DeployState, events: Iterable[Event], now: datetime, config: TeamConfig) -> Folded:
     """Apply events in order; stop applying once the deploy is finished."""
     actions: list[Action] = []
     refusals: list[Refusal] = []
@@ -55,15 +53,8 @@ def fold(
     return Folded(state, tuple(actions), tuple(refusals))
 
 
-def observe(
-    state: DeployState, obs: Observations, now: datetime, config: TeamConfig
-) -> Folded:
+def observe(state: DeployState, obs: Observations, now: datetime, config: TeamConfig) -> Folded:
     """Judge the observations and apply the verdicts to the deploy."""
     if not watching(state):
         return Folded(state, (), ())
     return fold(state, verdicts(config.policy, obs), now, config)
-
-
-def gating(verdict_events: Sequence[JudgeVerdict]) -> list[JudgeVerdict]:
-    """The verdicts that can change a deploy (not observe-only)."""
-    return [v for v in verdict_events if v.mode != "observe"]

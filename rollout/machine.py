@@ -407,7 +407,7 @@ def _on_bake_elapsed(
         )
     stage = config.plan_named(state.plan_name).stages[state.stage_index]
     assert isinstance(stage, TrafficStage)
-    unsure = _unsettled_judges(state, config)
+    unsure = unsettled_judges(state, config)
     if not unsure and stage.gate == "auto":
         return _advance(state, event, now, config, f"{stage.name} baked; every judge passed")
     reason = (
@@ -419,10 +419,15 @@ def _on_bake_elapsed(
     return _moved(state, state.evolve(phase="awaiting_confirm"), event, [ask], reason)
 
 
-def _unsettled_judges(state: DeployState, config: TeamConfig) -> list[str]:
+def gating_judges(config: TeamConfig) -> list[str]:
+    """The judges whose verdicts can hold or roll back a deploy (not observe-only)."""
+    return [j.label for j in config.policy.judges if j.mode != "observe"]
+
+
+def unsettled_judges(state: DeployState, config: TeamConfig) -> list[str]:
+    """Gating judges whose latest verdict in this stage is not a pass."""
     latest = dict(state.verdicts)
-    gating = [j.label for j in config.policy.judges if j.mode != "observe"]
-    return [name for name in gating if latest.get(name) != "pass"]
+    return [name for name in gating_judges(config) if latest.get(name) != "pass"]
 
 
 def _on_stabilized(

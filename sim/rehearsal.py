@@ -13,6 +13,7 @@ from rollout import wording
 from rollout.config import ChecklistStage, DeployStage, Plan, TeamConfig, TrafficStage
 from rollout.controller import fold, verdicts, watching
 from rollout.errors import ConfigError
+from rollout.machine import gating_judges, unsettled_judges
 from rollout.state import DeployState
 from sim.commander import SimCommander
 from sim.faults import FaultModel
@@ -89,13 +90,11 @@ class Rehearsal:
 
     def judges_pass(self) -> bool:
         """True when every gating judge's latest verdict in this stage is pass."""
-        latest = dict(self.state.verdicts)
-        gating = [j.label for j in self.config.policy.judges if j.mode != "observe"]
-        return all(latest.get(name) == "pass" for name in gating)
+        return not unsettled_judges(self.state, self.config)
 
     def judge_failed(self) -> bool:
         """True when the policy held the deploy, or a gating judge's latest verdict is fail."""
-        gating = {j.label for j in self.config.policy.judges if j.mode != "observe"}
+        gating = set(gating_judges(self.config))
         failing = any(name in gating and out == "fail" for name, out in self.state.verdicts)
         return failing or self.held_by_policy
 
