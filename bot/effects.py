@@ -129,10 +129,10 @@ class Effects:
         return follow_ups
 
     def _smoke(self, state: DeployState, action: ev.RunSmoke) -> list[ev.Event]:
-        ok, detail = self.deployer_for(state.service).smoke_test(
+        result = self.deployer_for(state.service).smoke_test(
             state.service, action.environment, action.test
         )
-        return [ev.SmokePassed(detail) if ok else ev.SmokeFailed(detail)]
+        return [ev.SmokePassed(result.detail) if result.passed else ev.SmokeFailed(result.detail)]
 
 
 def _started(actions: Sequence[ev.Action]) -> bool:

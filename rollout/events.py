@@ -216,6 +216,14 @@ class RollBack:
 
 
 @dataclass(frozen=True)
+class SetKillSwitch:
+    """Turn a service's kill switch (a feature flag) off, or back on."""
+
+    flag: str
+    off: bool
+
+
+@dataclass(frozen=True)
 class Audit:
     """One entry for the append-only audit trail."""
 
@@ -237,5 +245,6 @@ Action = (
     | AskConfirm
     | Notify
     | RollBack
+    | SetKillSwitch
     | Audit
 )

@@ -12,7 +12,7 @@ from typing import Any
 from rollout.config import Freeze
 from rollout.errors import NotFound
 from rollout.events import Audit
-from rollout.ports import Conflict
+from rollout.ports import Conflict, SmokeResult
 from rollout.state import DeployState
 from store.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
 
@@ -271,9 +271,9 @@ class RecordingDeployer:
     def set_traffic(self, service, version, internal, external, mirror) -> None:
         self.calls.append(("set_traffic", service, version, internal, external, mirror))
 
-    def smoke_test(self, service: str, environment: str, test: str | None) -> tuple[bool, str]:
+    def smoke_test(self, service: str, environment: str, test: str | None) -> SmokeResult:
         self.calls.append(("smoke_test", service, environment, test))
-        return self.smoke_ok, "" if self.smoke_ok else "HTTP 500 from /health"
+        return SmokeResult(self.smoke_ok, "" if self.smoke_ok else "HTTP 500 from /health")
 
     def rollback(self, service: str, from_version: str, to_version: str | None) -> None:
         self.calls.append(("rollback", service, from_version, to_version))

@@ -7,7 +7,7 @@ from typing import Any
 
 from rollout.config import Plugin
 from rollout.errors import ConfigError
-from rollout.ports import Deployer
+from rollout.ports import Deployer, SmokeResult
 
 log = logging.getLogger("commander.deployer")
 
@@ -38,10 +38,10 @@ class LogDeployer:
         """Log the new traffic split."""
         self._record("set_traffic", service, version, internal, external, mirror)
 
-    def smoke_test(self, service: str, environment: str, test: str | None) -> tuple[bool, str]:
+    def smoke_test(self, service: str, environment: str, test: str | None) -> SmokeResult:
         """Report the configured smoke result."""
         self._record("smoke_test", service, environment, test)
-        return self.smoke == "pass", self.detail
+        return SmokeResult(self.smoke == "pass", self.detail)
 
     def rollback(self, service: str, from_version: str, to_version: str | None) -> None:
         """Log returning production to `to_version`."""
