@@ -4,6 +4,7 @@ CommanderError
  +-- ConfigError      a config or scenario file is wrong: names the file, key path and expectation
  +-- NotFound         a deploy, service or plan that does not exist
  +-- NoCommander      (rollout.rotation) nobody is on the rotation at that time
+ +-- WorldError       a deployer, metrics source or flag store failed; `detail` is safe to show
 """
 
 from __future__ import annotations
@@ -19,3 +20,12 @@ class ConfigError(CommanderError):
 
 class NotFound(CommanderError):
     """Something named does not exist."""
+
+
+class WorldError(CommanderError):
+    """An adapter of the world failed; the message is safe to show (no secrets)."""
+
+    def __init__(self, action: str, detail: str) -> None:
+        super().__init__(f"{action} failed: {detail}")
+        self.action = action
+        self.detail = detail

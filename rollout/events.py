@@ -126,6 +126,14 @@ class Handoff:
     to: str
 
 
+@dataclass(frozen=True)
+class ActionFailed:
+    """The world could not carry out an action (a deployer exited non-zero, a 4xx, a timeout)."""
+
+    action: str
+    detail: str
+
+
 Event = (
     Start
     | ChecklistItemDone
@@ -142,6 +150,7 @@ Event = (
     | MarkFaulty
     | Abort
     | Handoff
+    | ActionFailed
 )
 
 # --- actions ----------------------------------------------------------------------------

@@ -497,6 +497,17 @@ def _on_handoff(
     )
 
 
+def _on_action_failed(
+    state: DeployState, event: ev.ActionFailed, now: datetime, config: TeamConfig
+) -> Outcome:
+    if state.status != "running":
+        return Transition(state, ())  # already held, or finished: said once, nothing new
+    reason = f"{event.action} failed: {event.detail}"
+    note = ev.Notify(f"{reason}. Deploy held: fix it and resume, or roll back.",
+                     state.commander, "danger")  # fmt: skip
+    return _moved(state, _held(state, reason), event, [note], reason)
+
+
 _HANDLERS: dict[type, Handler] = {
     ev.Start: _on_start,
     ev.ChecklistItemDone: _on_item,
@@ -513,4 +524,5 @@ _HANDLERS: dict[type, Handler] = {
     ev.MarkFaulty: _on_faulty,
     ev.Abort: _on_abort,
     ev.Handoff: _on_handoff,
+    ev.ActionFailed: _on_action_failed,
 }

@@ -93,3 +93,15 @@ def test_a_smoke_test_answers_with_its_result_as_an_event() -> None:
     failed = carry_out(DEPLOY, [ev.RunSmoke("staging", None)], failing, failing, failing)
     assert passed == [ev.SmokePassed("HTTP 200")]
     assert failed == [ev.SmokeFailed("HTTP 500")]
+
+
+def test_a_failed_action_holds_a_running_deploy_once() -> None:
+    from rollout.machine import Transition, decide
+    from tests.unit.machine_helpers import CONFIG, at_stage
+
+    state, _ = at_stage("canary", "baking")
+    first = decide(state, ev.ActionFailed("set_traffic", "exit 3: no such host"), NOW, CONFIG)
+    assert isinstance(first, Transition) and first.state.status == "held"
+    assert first.state.hold_reason == "set_traffic failed: exit 3: no such host"
+    again = decide(first.state, ev.ActionFailed("set_traffic", "exit 3"), NOW, CONFIG)
+    assert isinstance(again, Transition) and again.actions == () and again.state == first.state
