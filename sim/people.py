@@ -41,6 +41,7 @@ class SimPeople:
         self.env, self.commander, self.deploy = env, commander, deploy
         self.meter, self.config = meter, config
         self.detection = Detection()
+        self.trail: list[Audit] = []  # the audit trail, as the bot's store would keep it
         self._card: DeployState | None = None
 
     def ask(self, deploy: DeployState, question: AskConfirm) -> None:
@@ -58,6 +59,7 @@ class SimPeople:
 
     def record(self, deploy: DeployState, audit: Audit) -> None:
         """The audit trail: the policy holding or rolling back is a detection."""
+        self.trail.append(audit)
         if audit.actor == POLICY and audit.to_status in ("held", "rolled_back"):
             self.detection.held_by_policy = audit.to_status == "held"
             self.detect()

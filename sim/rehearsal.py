@@ -35,6 +35,7 @@ from sim.world import EPOCH, SimClock, SimTimers, SimWorld
 __all__ = ["EPOCH", "Rehearsal", "scenario_config", "verdict_decisions"]
 
 INLINE_PLAN = "scenario"
+STABILIZATION = "stabilization"  # the stage name charts and decisions give the period at 100%
 VERDICT_AUDIT = "judge_verdict"  # the audit kind of a JudgeVerdict the machine recorded
 
 
@@ -176,13 +177,25 @@ class Rehearsal:
         """Adopt the new state, act through the one dispatch, then feed back its answers."""
         self.state = folded.state
         self.refusals += len(folded.refusals)
-        if self.state.stage_index != before.stage_index or not self.stages:
-            self.stages.append((self.env.now, wording.stage_name(self.state, self.config)))
+        moved = self.state.stage_index != before.stage_index or self.state.status != before.status
+        if moved and not self.state.finished:
+            self._mark_stage()
         answers = carry_out(self.state, folded.actions, self.world, self.people, self.timers)
         self.people.update_card(self.state)
         self._settle(before.status)
         if answers:
             self.send(*answers)
+
+    def where(self, state: DeployState) -> str:
+        """The stage a chart or a decision names: the plan's stage, or the stabilization."""
+        if state.status == "stabilizing":
+            return STABILIZATION
+        return wording.stage_name(state, self.config)
+
+    def _mark_stage(self) -> None:
+        name = self.where(self.state)
+        if not self.stages or self.stages[-1][1] != name:
+            self.stages.append((self.env.now, name))
 
     def _settle(self, was: str) -> None:
         """End the rehearsal when the deploy finished (a rollback once the fleet is back)."""
@@ -239,6 +252,6 @@ class Rehearsal:
         if judged.state is before and not judged.actions and not judged.refusals:
             return  # every verdict as before: nothing to record or carry out
         if judged.actions:
-            stage = wording.stage_name(before, self.config)
+            stage = self.where(before)
             self.decisions += verdict_decisions(before, judged, self.config, self.env.now, stage)
         self._carry_out(before, judged)

@@ -105,7 +105,7 @@ class TestResult:
         assert series is not None
         assert len(series.t_s) == len(series.error_rate_old) == len(series.traffic_pct)
         assert set(map(float, series.t_s[1:] - series.t_s[:-1])) == {10.0}
-        assert [name for _, name in series.stages] == ["2%", "100%"]
+        assert [name for _, name in series.stages] == ["2%", "100%", "stabilization"]
         assert series.traffic_pct.max() == pytest.approx(100)
 
     def test_an_unknown_plan_is_a_config_error_naming_the_scenario(self):
