@@ -81,7 +81,7 @@ class FaultModel:
         in_place: bool,
     ) -> Effects:
         """Effects at tick start times `t`; `since_start` is None before the new version runs."""
-        if not self.faults:
+        if not self.faults and not self.bad_secret:
             return self._calm(len(t))
         acc = _Accumulator(len(t))
         for index, fault in enumerate(self.faults if since_start is not None else ()):
