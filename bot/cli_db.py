@@ -18,7 +18,7 @@ UrlOption = Annotated[
     str | None,
     typer.Option(
         "--url",
-        help="Database URL [default: $DATABASE_URL, else sqlite:///commander.db]",
+        help="Database URL \\[default: $DATABASE_URL, else sqlite:///commander.db]",
         show_default=False,
     ),
 ]

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from bot.configfile import read_config
 from rollout.config import TeamConfig
-from rollout.errors import CommanderError
-from rollout.parsing import parse_config
+from rollout.errors import CommanderError, ConfigError
 
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
     from sim.results import RunResult
@@ -30,11 +30,11 @@ RUN_KEYS = (
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Team config [default: ./commander.toml, else built-ins]"),
+    typer.Option("--config", help="Team config \\[default: ./commander.toml, else built-ins]"),
 ]
 ScenariosOpt = Annotated[Path, typer.Option("--scenarios", help="Folder of scenario TOML files")]
-RunsOpt = Annotated[int, typer.Option("--runs", help="Seeds per scenario (0..N-1)")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", help="Worker processes [default: CPUs]")]
+RunsOpt = Annotated[int, typer.Option("--runs", min=1, help="Seeds per scenario (0..N-1)")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", help="Worker processes \\[default: CPUs]")]
 DaskOpt = Annotated[
     str | None, typer.Option("--dask", help="Run on this dask.distributed scheduler address")
 ]
@@ -63,63 +63,121 @@ def load_config(path: Path | None) -> TeamConfig:
         if not DEFAULT_CONFIG.is_file():
             return TeamConfig()
         path = DEFAULT_CONFIG
-    if not path.is_file():
-        raise CommanderError(f"config file not found: {path}")
-    return parse_config(path.read_text(encoding="utf-8"), str(path))
+    return read_config(path)
 
 
-def resolve_scenario(name_or_path: str, folder: Path = DEFAULT_SCENARIOS) -> Scenario:
-    """A scenario by file path, or by name in the scenarios folder."""
-    from sim.scenario import load_scenario
+def chart_formats() -> list[str]:
+    """The file types the chart renderer can write."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    return sorted(FigureCanvasAgg.get_supported_filetypes())
+
+
+def chart_path(chart: Path, scenario: str, seed: int) -> Path:
+    """Where `--chart` really writes: into a folder as SCENARIO-seedN.png, else the file named.
+
+    A name without an extension gets ".png", as the renderer would add it. Checked before the
+    simulation runs, so a bad path costs nothing.
+    """
+    target = chart / f"{scenario}-seed{seed}.png" if chart.is_dir() else chart
+    if not target.suffix:
+        target = target.with_name(target.name + ".png")
+    kind = target.suffix.lower().removeprefix(".")
+    if kind not in chart_formats():
+        raise CommanderError(
+            f'--chart {chart}: cannot write ".{kind}" charts; '
+            f"use one of: {', '.join(chart_formats())}"
+        )
+    return ready_folder(target.parent, "--chart") / target.name
+
+
+def ready_folder(folder: Path, option: str) -> Path:
+    """The folder, created if missing; an error naming the option when it cannot be."""
+    if folder.exists() and not folder.is_dir():
+        raise CommanderError(f"{option} {folder}: is a file, expected a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommanderError(f"{option} {folder}: cannot create it: {exc.strerror}") from None
+    return folder
+
+
+def resolve_scenario(
+    name_or_path: str, config: TeamConfig, folder: Path = DEFAULT_SCENARIOS
+) -> Scenario:
+    """A scenario by file path, or by name in the scenarios folder, checked against the config."""
     path = Path(name_or_path)
-    if path.is_file():
-        return load_scenario(path)
+    if path.exists():
+        return checked_scenario(path, config)
     candidate = folder / f"{name_or_path}.toml"
     if candidate.is_file():
-        return load_scenario(candidate)
+        return checked_scenario(candidate, config)
     known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
     raise CommanderError(
         f'no scenario "{name_or_path}": not a file, and not in {folder}/ (known: {known})'
     )
 
 
-def load_library(folder: Path) -> list[Scenario]:
+def load_library(folder: Path, config: TeamConfig) -> list[Scenario]:
     """Every scenario in the folder, or an error when there are none."""
-    from sim.scenario import load_scenarios
-
     if not folder.is_dir():
-        raise CommanderError(f"scenarios folder not found: {folder}")
-    library = list(load_scenarios(folder))
+        what = "is a file, expected a folder of scenarios" if folder.exists() else "not found"
+        raise CommanderError(f"scenarios folder {folder}: {what}")
+    library = [checked_scenario(path, config) for path in sorted(folder.glob("*.toml"))]
     if not library:
         raise CommanderError(f"no scenarios found in {folder}/ (expected *.toml files)")
     return library
 
 
+def checked_scenario(path: Path, config: TeamConfig) -> Scenario:
+    """Load a scenario file; a plan the config does not have is an error naming the file."""
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    if not scenario.release.stages:
+        try:
+            config.plan_named(scenario.release.plan)
+        except KeyError as exc:
+            raise ConfigError(f"{path}: release.plan: {exc.args[0]}") from None
+    return scenario
+
+
 def run_command(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a name in ./scenarios")],
     config: ConfigOpt = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart here")] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (0 or more)")] = 0,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Write a chart to this file (.png, .svg, .pdf, …), or into this folder "
+            "as SCENARIO-seedN.png",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Simulate one release of a scenario and summarise what the policy did."""
     from sim.runner import run
 
-    result = run(resolve_scenario(scenario), load_config(config), seed, keep_series=True)
-    if chart is not None:
+    team = load_config(config)
+    chosen = resolve_scenario(scenario, team)
+    target = None if chart is None else chart_path(chart, chosen.name, seed)
+    result = run(chosen, team, seed, keep_series=True)
+    if target is not None:
         from sim.charts import run_figure, save
 
-        save(run_figure(result), chart)
+        save(run_figure(result), target)
     if as_json:
         record = result.to_json()
         typer.echo(json.dumps({key: record.get(key) for key in RUN_KEYS}))
+        if target is not None:
+            typer.echo(f"chart written to {target}", err=True)
         return
     console = wide_console()
     console.print(run_summary(result))
     console.print(decisions_table(result))
-    if chart is not None:
-        console.print(f"chart written to {chart}")
+    if target is not None:
+        console.print(f"chart written to {target}", highlight=False, soft_wrap=True)
 
 
 def run_summary(result: RunResult) -> Table:
@@ -184,13 +242,15 @@ def validate_command(
     dask: DaskOpt = None,
     report: Annotated[Path, typer.Option("--report", help="Folder for charts")] = Path("report"),
 ) -> None:
-    """Run every scenario × N seeds; exit 1 when any scenario misses its [expect]."""
+    """Run every scenario × N seeds; exit 1 when any scenario misses its \\[expect]."""
     from sim.charts import write_validation_report
     from sim.report import failure_lines, summarize, validate_table
     from sim.sweep import Sweep, seeds_for
 
-    library = load_library(scenarios)
-    sweep = Sweep((load_config(config),), tuple(library), seeds_for(runs))
+    ready_folder(report, "--report")
+    team = load_config(config)
+    library = load_library(scenarios, team)
+    sweep = Sweep((team,), tuple(library), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
     summaries = [summarize(s, results[(0, i)]) for i, s in enumerate(library)]
     console = wide_console()
@@ -219,6 +279,7 @@ def compare_command(
     from sim.sweep import seeds_for
 
     names = list(dict.fromkeys(policies))
-    sweep = compare_sweep(names, load_config(config), load_library(scenarios), seeds_for(runs))
+    team = load_config(config)
+    sweep = compare_sweep(names, team, load_library(scenarios, team), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
     wide_console().print(compare_table(compare_rows(names, sweep, results), runs))

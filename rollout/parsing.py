@@ -131,7 +131,7 @@ def decode(data: str | bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"{source}: not a text file (byte {exc.start} is not UTF-8); expected TOML text"
+            f"{source}: not a text file (not UTF-8 at byte {exc.start}); expected TOML text"
         ) from None
 
 
