@@ -48,6 +48,8 @@ def register(cli: typer.Typer) -> None:
     sim.command("run")(run_command)
     sim.command("validate")(validate_command)
     sim.command("compare")(compare_command)
+    sim.command("reference")(reference_command)
+    sim.command("schema")(schema_command)
     cli.add_typer(sim, name="sim")
 
 
@@ -283,3 +285,17 @@ def compare_command(
     sweep = compare_sweep(names, team, load_library(scenarios, team), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
     wide_console().print(compare_table(compare_rows(names, sweep, results), runs))
+
+
+def reference_command() -> None:
+    """Print the scenario format reference (Markdown), as in docs/reference/scenario.md."""
+    from bot.reference import scenario_reference
+
+    typer.echo(scenario_reference(), nl=False)
+
+
+def schema_command() -> None:
+    """Print the scenario JSON Schema, for completion in editors (docs/schema/scenario.json)."""
+    from bot.reference import scenario_schema
+
+    typer.echo(scenario_schema(), nl=False)
