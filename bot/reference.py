@@ -16,7 +16,8 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from rollout.durations import PATTERN, format_duration
 
-JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Draft 7: what taplo (the engine of Even Better TOML) validates with; pydantic emits nothing newer.
+JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 
 
 class _Schema(GenerateJsonSchema):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator
 from typer.testing import CliRunner
 
 from bot import reference
@@ -46,10 +46,10 @@ def test_the_commands_print_the_committed_files(args: list[str], path: str) -> N
     assert result.stdout == (ROOT / path).read_text(encoding="utf-8")
 
 
-def schema(name: str) -> Draft202012Validator:
+def schema(name: str) -> Draft7Validator:
     loaded = json.loads((ROOT / f"docs/schema/{name}.json").read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(loaded)
-    return Draft202012Validator(loaded)
+    Draft7Validator.check_schema(loaded)
+    return Draft7Validator(loaded)
 
 
 def as_json(value: Any) -> Any:
@@ -103,3 +103,16 @@ def test_every_key_has_a_description(name: str) -> None:
         if not prop.get("description")
     ]
     assert missing == []
+
+
+def test_the_taplo_config_points_editors_at_the_committed_schemas() -> None:
+    rules = tomllib.loads((ROOT / ".taplo.toml").read_text(encoding="utf-8"))["rule"]
+    schemas = {rule["include"][0]: rule["schema"]["path"] for rule in rules}
+    assert schemas == {
+        "commander.toml": "./docs/schema/config.json",
+        "scenarios/*.toml": "./docs/schema/scenario.json",
+    }
+    for path in schemas.values():
+        assert (ROOT / path).is_file()
+    directive = (ROOT / "commander.toml").read_text(encoding="utf-8").splitlines()[0]
+    assert directive == "#:schema ./docs/schema/config.json"
