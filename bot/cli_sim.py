@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -33,7 +34,22 @@ ConfigOpt = Annotated[
     typer.Option("--config", help="Team config \\[default: ./commander.toml, else built-ins]"),
 ]
 ScenariosOpt = Annotated[Path, typer.Option("--scenarios", help="Folder of scenario TOML files")]
-RunsOpt = Annotated[int, typer.Option("--runs", min=1, help="Seeds per scenario (0..N-1)")]
+
+
+def at_least(lowest: int) -> Callable[[int], int]:
+    """An option check whose error says what was expected and what was given."""
+
+    def check(value: int) -> int:
+        if value < lowest:
+            raise typer.BadParameter(f"expected {lowest} or more, got {value}")
+        return value
+
+    return check
+
+
+RunsOpt = Annotated[
+    int, typer.Option("--runs", callback=at_least(1), help="Seeds per scenario (0..N-1)")
+]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", help="Worker processes \\[default: CPUs]")]
 DaskOpt = Annotated[
     str | None, typer.Option("--dask", help="Run on this dask.distributed scheduler address")
@@ -147,7 +163,9 @@ def checked_scenario(path: Path, config: TeamConfig) -> Scenario:
 def run_command(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a name in ./scenarios")],
     config: ConfigOpt = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed (0 or more)")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", callback=at_least(0), help="Random seed (0 or more)")
+    ] = 0,
     chart: Annotated[
         Path | None,
         typer.Option(
