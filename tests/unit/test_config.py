@@ -91,7 +91,7 @@ class TestErrors:
                 'commander.toml: services[0].depends_on[0]: no service named "api" (services: web)',
             ),
             (
-                '[rotation]\nshift = 2',
+                "[rotation]\nshift = 2",
                 'commander.toml: rotation.shift: expected a duration with a unit, such as "2s" or '
                 '"2m" (units: ms, s, m, h, d, w), got 2',
             ),
