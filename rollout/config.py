@@ -433,7 +433,7 @@ class Drills(Model):
         (), description="Slack user ids (U…) or user group ids (S…) allowed to run drills"
     )
     channel: str = Field("#deploy-drills", description="Channel where drill threads open")
-    speed: Annotated[float, Field(gt=0, le=600)] = Field(
+    speed: Annotated[StrictFloat, Field(gt=0, le=600)] = Field(
         10.0, description="Simulated seconds per wall-clock second"
     )
 
