@@ -16,7 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from rollout.durations import PATTERN, format_duration
 
-# Draft 7: what taplo (the engine of Even Better TOML) validates with; pydantic emits nothing newer.
+# Draft 7: pydantic uses nothing newer here, and editors' validators (taplo among them) read it.
 JSON_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
 
 
