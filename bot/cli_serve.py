@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.settings import ENVIRONMENT_HELP, Settings, load_settings
+from bot.settings import ENVIRONMENT_HELP, Settings, load_settings, load_team_config
 from rollout.errors import CommanderError
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ def run(settings: Settings, *, host: str, port: int, socket: bool) -> None:
     from store.repository import Repository
 
     check_url(settings.database_url)
+    load_team_config(settings.config_path)  # a bad config fails here, before any log line
     listener = None if socket else listen(host, port)
     if socket:
         reach_slack(settings)

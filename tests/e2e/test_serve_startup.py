@@ -103,3 +103,14 @@ def test_an_in_memory_database_is_refused_before_serving(config: Path) -> None:
     assert result.returncode == 2
     assert "in-memory database" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_binary_team_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "commander.toml"
+    config.write_bytes(bytes(range(256)))
+    env = base_env("http://127.0.0.1:9/api/", f"sqlite:///{tmp_path / 'c.db'}", config, "s")
+    result = commander("serve", "--port", "0", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {config}: not a text file (not UTF-8 at byte 128); expected TOML text"
+    ]
