@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from typing import Any, TypeVar
 
@@ -63,7 +64,9 @@ def shown_input(got: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def expectation(error: Any, reference: str = "commander config reference") -> str:
+def expectation(
+    error: Any, reference: str = "commander config reference", keys: list[str] | None = None
+) -> str:
     """What a pydantic error expected, in words, with what was given."""
     kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
     shown = shown_input(got)
@@ -75,6 +78,10 @@ def expectation(error: Any, reference: str = "commander config reference") -> st
             " (numbers and booleans are written without quotes)" if isinstance(got, str) else ""
         )
         return f"expected {TYPE_WORDS[kind]}, got {shown}{quoted}"
+    if kind == "extra_forbidden" and keys:
+        close = difflib.get_close_matches(str(error["loc"][-1]), keys, n=1)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
+        return f"unknown key ({hint}keys here: {', '.join(keys)})"
     if kind == "extra_forbidden":
         return f"unknown key (check the spelling; `{reference}` lists every key)"
     if isinstance(ctx.get("error"), InvalidAt):
@@ -120,7 +127,35 @@ def validate(
         blamed = (first.get("ctx") or {}).get("error")
         loc = (*first["loc"], *blamed.loc) if isinstance(blamed, InvalidAt) else first["loc"]
         where = key_path(loc, tags)
-        raise ConfigError(f"{source}: {where}: {expectation(first, reference)}") from None
+        keys = keys_at(model, loc) if first["type"] == "extra_forbidden" else None
+        raise ConfigError(f"{source}: {where}: {expectation(first, reference, keys)}") from None
+
+
+def keys_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str] | None:
+    """The keys allowed in the table that holds `loc`'s last key, from the model's schema."""
+    schema = model.model_json_schema()
+    defs = schema.get("$defs", {})
+
+    def table(node: dict[str, Any]) -> dict[str, Any]:
+        branches = [b for b in node.get("anyOf", []) if b.get("type") != "null"]
+        node = branches[0] if len(branches) == 1 else node
+        return dict(defs[node["$ref"].rsplit("/", 1)[-1]]) if "$ref" in node else node
+
+    node, parts = table(schema), list(loc[:-1])
+    while parts:
+        part = parts.pop(0)
+        if isinstance(part, int):
+            node = table(node.get("items", {}))
+            mapping = node.get("discriminator", {}).get("mapping", {})
+            if parts and parts[0] in mapping:
+                node = table({"$ref": mapping[parts.pop(0)]})
+        elif part in node.get("properties", {}):
+            node = table(node["properties"][part])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = table(node["additionalProperties"])
+        else:
+            return None
+    return list(node.get("properties", {})) or None
 
 
 def decode(data: str | bytes, source: str) -> str:

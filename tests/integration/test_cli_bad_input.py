@@ -161,6 +161,15 @@ class TestMisleadingBefore:
         line = one_line_error(commander("sim", "validate", "--scenarios", str(folder)))
         assert line.startswith(f"error: {folder / 'typo.toml'}: fleet.hosts: expected a number")
 
+    def test_an_unknown_key_names_the_keys_of_its_table(self, tmp_path: Path) -> None:
+        path = tmp_path / "typo.toml"
+        path.write_text('name = "typo"\n[[faults]]\nkind = "latency"\nmultiplyer = 2.0\n')
+        line = one_line_error(commander("sim", "run", str(path)))
+        assert line == (
+            f'error: {path}: faults[0].multiplyer: unknown key (did you mean "multiplier"? '
+            "keys here: kind, multiplier, add_ms, onset)"
+        )
+
     def test_a_bare_number_duration_asks_for_a_unit(self, tmp_path: Path) -> None:
         config = tmp_path / "team.toml"
         config.write_text("[rotation]\nshift = 2\n")
