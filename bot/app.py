@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette import SlackRequestHandler
@@ -48,7 +49,7 @@ def build_app(settings: Settings, services: Services) -> App:
     return app
 
 
-def _log_error(error: Exception, body: dict) -> None:
+def _log_error(error: Exception, body: dict[str, Any]) -> None:
     """The one handler for unexpected errors: log them with what Slack sent's kind."""
     log.error("unhandled error in a %s request", body.get("type", "slash command"), exc_info=error)
 
@@ -56,7 +57,9 @@ def _log_error(error: Exception, body: dict) -> None:
 class ThreadedRequestHandler(SlackRequestHandler):
     """Bolt's Starlette handler, dispatching off the event loop so requests run in parallel."""
 
-    async def handle(self, req: Request, addition_context_properties=None) -> Response:
+    async def handle(
+        self, req: Request, addition_context_properties: dict[str, Any] | None = None
+    ) -> Response:
         body = await req.body()
         bolt_request = to_bolt_request(req, body, addition_context_properties)
         return to_starlette_response(await run_in_threadpool(self.app.dispatch, bolt_request))
