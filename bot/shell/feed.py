@@ -55,17 +55,22 @@ class Feed:
         self.roots: dict[str, Root] = {}  # by ts
         self.current: Root | None = None
         self.lock = threading.RLock()
+        self.waiting_prompt: str | None = None  # set while the shell waits for a line
         self._seen = 0
+        self._printed = False
 
     def flush(self) -> int:
         """Render every call not yet shown; returns how many there were."""
         with self.lock:
             calls = self.log.calls()[self._seen :]
             self._seen += len(calls)
+            self._printed = False
             for index, call in enumerate(calls):
                 if call.method == "chat.update" and _updated_again(call, calls[index + 1 :]):
                     continue  # a later update in the same batch shows the card as it stands
                 self._show(call)
+            if self._printed and self.waiting_prompt is not None:
+                self.console.print(self.waiting_prompt, end="", markup=False)  # type on
             return len(calls)
 
     def ephemeral(self, text: str, to: str, thread_ts: str | None = None) -> None:
@@ -147,6 +152,9 @@ class Feed:
         return number
 
     def _print(self, renderable: RenderableType) -> None:
+        if not self._printed and self.waiting_prompt is not None:
+            self.console.print()  # off the prompt's line
+        self._printed = True
         self.console.print(renderable)
 
 

@@ -66,11 +66,15 @@ class Shell:
 
     def _step(self, read: Callable[[str], str]) -> bool:
         self._settle()
+        prompt = self._prompt()
+        self.feed.waiting_prompt = prompt
         try:
-            line = read(self._prompt()).strip()
+            line = read(prompt).strip()
         except (EOFError, KeyboardInterrupt):
             self.console.print()
             return False
+        finally:
+            self.feed.waiting_prompt = None
         if self.echo:
             self.console.print(line, highlight=False, markup=False)
         if line in ("quit", "exit"):

@@ -78,9 +78,12 @@ class Session:
         return self
 
     def close(self) -> None:
-        """Stop the worker, then the Web API; remove a temporary database."""
+        """Stop the worker, let queued posts finish, stop the Web API; drop a temporary database."""
         if self.services is not None:
             self.services.worker.stop()
+            drain = getattr(self.services.deploys.run_later, "shutdown", None)
+            if callable(drain):  # the effects queue: its posts need the Web API still up
+                drain()
         self.fake.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
