@@ -139,7 +139,7 @@ class Feed:
         body = render.message(text, blocks, self._numbering(root.channel, root.ts, None, call))
         channel = self.channel_names.get(root.channel, root.channel)
         title = Text(f"{channel} · thread {root.number}{note}", style="bold" if note else "")
-        self._print(Panel(body, title=title, title_align="left", border_style="blue"))
+        self._print(Panel(body, title=title, title_align="left", border_style="blue", expand=False))
 
     def _numbering(self, channel: str, ts: str, thread_ts: str | None, call: Call) -> render.Number:
         text, blocks = str(call.params.get("text", "")), call.blocks

@@ -59,6 +59,8 @@ class Shell:
         try:
             while self._step(read):
                 pass
+        except KeyboardInterrupt:  # Ctrl-C while the bot was answering: leave all the same
+            self.console.print()
         finally:
             self._stop.set()
             printer.join(timeout=2)
