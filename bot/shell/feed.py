@@ -56,6 +56,8 @@ class Feed:
         self.current: Root | None = None
         self.lock = threading.RLock()
         self.waiting_prompt: str | None = None  # set while the shell waits for a line
+        self.viewer = ""  # who is typing: their ephemerals say "you"
+        self._replies: dict[str, str] = {}  # a thread reply's ts -> its thread's ts
         self._seen = 0
         self._printed = False
 
@@ -73,10 +75,13 @@ class Feed:
                 self.console.print(self.waiting_prompt, end="", markup=False)  # type on
             return len(calls)
 
-    def ephemeral(self, text: str, to: str, thread_ts: str | None = None) -> None:
-        """A message only one person sees: dimmed and labelled."""
+    def ephemeral(self, text: str, to: str | None = None, thread_ts: str | None = None) -> None:
+        """A message only `to` (by default whoever types) sees: dimmed and labelled."""
         body = render.mrkdwn(text, style="dim")
-        label = Text(f"only visible to {to}", style="dim italic")
+        who = "you" if to in (None, self.viewer) else f"@{to}"
+        if to is not None and to == self.viewer:
+            who += f" (@{to})"
+        label = Text(f"only visible to {who}", style="dim italic")
         panel = Panel(body, title=label, title_align="left", border_style="dim")
         indent = INDENT if thread_ts in self.roots else 0
         self._print(Padding(panel, (0, 0, 0, indent), expand=False))
@@ -99,11 +104,13 @@ class Feed:
             thread_ts = call.params.get("thread_ts")
             self.ephemeral(
                 str(call.params.get("text", "")),
-                f"@{call.params.get('user')}",
+                str(call.params.get("user")),
                 str(thread_ts) if thread_ts else None,
             )
         elif call.method == "response_url":
-            self.ephemeral(call.text, "you")
+            self.ephemeral(call.text)
+        elif call.method == "views.publish":
+            self._home(call)
 
     def _post(self, call: Call) -> None:
         channel = str(call.response.get("channel") or call.params.get("channel", ""))
@@ -111,12 +118,8 @@ class Feed:
         thread_ts = call.params.get("thread_ts")
         text, blocks = str(call.params.get("text", "")), call.blocks
         if thread_ts:
-            root = self.roots.get(str(thread_ts))
-            where = f"thread {root.number} · {root.name}" if root else "a thread"
-            body = render.message(text, blocks, self._numbering(channel, ts, str(thread_ts), call))
-            head = Text(f"↳ in {where}", style="cyan")
-            self._print(Padding(head, (0, 0, 0, INDENT), expand=False))
-            self._print(Padding(body, (0, 0, 0, INDENT + 2), expand=False))
+            self._replies[ts] = str(thread_ts)
+            self._reply(channel, ts, str(thread_ts), call, "")
             return
         root = Root(len(self.roots) + 1, channel, ts, render.title(blocks, text))
         self.roots[ts] = root
@@ -124,11 +127,33 @@ class Feed:
             self.current = root  # a new deploy card: replies now go to its thread
         self._card(root, call, "")
 
+    def _reply(self, channel: str, ts: str, thread_ts: str, call: Call, note: str) -> None:
+        root = self.roots.get(thread_ts)
+        where = f"thread {root.number} · {root.name}" if root else "a thread"
+        body = render.message(
+            str(call.params.get("text", "")),
+            call.blocks,
+            self._numbering(channel, ts, thread_ts, call),
+        )
+        head = Text(f"↳ in {where}{note}", style="cyan")
+        self._print(Padding(head, (0, 0, 0, INDENT), expand=False))
+        self._print(Padding(body, (0, 0, 0, INDENT + 2), expand=False))
+
     def _update(self, call: Call) -> None:
-        root = self.roots.get(str(call.params.get("ts", "")))
-        if root is None:
-            return  # an update of a thread reply: its buttons were already shown
-        self._card(root, call, " · updated")
+        ts = str(call.params.get("ts", ""))
+        root = self.roots.get(ts)
+        if root is not None:
+            self._card(root, call, " · updated")
+        elif ts in self._replies:
+            channel = str(call.response.get("channel") or call.params.get("channel", ""))
+            self._reply(channel, ts, self._replies[ts], call, " · updated")
+
+    def _home(self, call: Call) -> None:
+        view = call.params.get("view")
+        blocks = view.get("blocks", []) if isinstance(view, dict) else []
+        body = render.message("", blocks, lambda element: 0)
+        title = Text(f"App Home of @{call.params.get('user_id')}", style="magenta")
+        self._print(Panel(body, title=title, title_align="left", border_style="magenta"))
 
     def _card(self, root: Root, call: Call, note: str) -> None:
         text, blocks = str(call.params.get("text", "")), call.blocks

@@ -21,6 +21,7 @@ HELP = """[bold]Shell commands[/bold]
   <text>      a reply in the current thread, e.g. [cyan]confirm[/cyan] or [cyan]hold[/cyan]
   threads     list the threads; [cyan]thread N[/cyan] picks where replies go
   as @USER    type as someone else, e.g. [cyan]as @U0BOB0002[/cyan]
+  home        open the bot's App Home tab
   help        this list
   quit        leave (or Ctrl-D)"""
 USER = re.compile(r"<?@?([UW][A-Z0-9]{2,})>?")
@@ -50,7 +51,9 @@ class Shell:
             "thread": self._thread,
             "click": self._click,
             "as": self._as,
+            "home": lambda arg: self._answer(self.session.open_home(self.user)),
         }
+        self.feed.viewer = user
 
     def run(self, read: Callable[[str], str] = input) -> None:
         """Loop until quit or end of input; a background thread shows posts as they arrive."""
@@ -122,7 +125,7 @@ class Shell:
         if user is None:
             self._say_shell("Name a Slack user id, e.g. `as @U0BOB0002`.")
             return
-        self.user = user
+        self.user = self.feed.viewer = user
         self._say_shell(f"You are now @{user}.")
 
     def _thread(self, arg: str) -> None:
@@ -149,7 +152,7 @@ class Shell:
             return
         text = _ack_text(response.body)
         if text:
-            self.feed.ephemeral(text, "you")
+            self.feed.ephemeral(text)
 
     def _say_shell(self, text: str) -> None:
         self.console.print(Text(text, style="yellow"))

@@ -18,7 +18,13 @@ from bot.configfile import read_config
 from bot.services import Services
 from bot.settings import Settings
 from bot.shell.feed import Button
-from bot.shell.slackrequests import block_actions, message_event, signed_headers, slash_command
+from bot.shell.slackrequests import (
+    app_home_opened,
+    block_actions,
+    message_event,
+    signed_headers,
+    slash_command,
+)
 from bot.shell.webapi import FakeSlack
 from bot.shell.workspace import channel_id
 from rollout.config import TeamConfig
@@ -120,6 +126,10 @@ class Session:
     def say(self, channel: str, thread_ts: str, text: str, user: str) -> BoltResponse:
         """A reply typed in a thread (a `message` event, as the Events API sends it)."""
         return self.dispatch(message_event(text, user, channel=channel, thread_ts=thread_ts))
+
+    def open_home(self, user: str) -> BoltResponse:
+        """The App Home tab opened (an `app_home_opened` event)."""
+        return self.dispatch(app_home_opened(user))
 
     def dispatch(
         self, request: tuple[str, str], *, secret: str | None = None, timestamp: int | None = None

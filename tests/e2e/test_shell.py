@@ -43,7 +43,7 @@ def test_a_deploy_from_start_to_canary_in_the_shell(shell: ShellProcess) -> None
 
     shell.send(f"as @{STRANGER}")
     shell.send("confirm")  # a thread reply from someone who does not command this deploy
-    shell.expect(rf"only visible to @{STRANGER}.*?only @{COMMANDER} \(commander\)")
+    shell.expect(rf"only visible to you \(@{STRANGER}\).*?only @{COMMANDER} \(commander\)")
 
     shell.send(f"as @{COMMANDER}")
     for number in ticks:
@@ -84,9 +84,11 @@ def test_an_admin_forces_a_start_and_a_held_deploy_is_refused_to_others(config: 
         shell.expect(r"thread 1 · updated.*?held")
         shell.send(f"as @{STRANGER}")
         shell.send("resume")
-        shell.expect(rf"only visible to @{STRANGER}.*?can resume")
+        shell.expect(rf"only visible to you \(@{STRANGER}\).*?can resume")
         shell.send("threads")
         shell.expect(r"→ thread 1 · api 2\.4\.0")
+        shell.send("home")  # an app_home_opened event; the bot publishes the view
+        shell.expect(rf"App Home of @{STRANGER}.*?In flight.*?api 2\.4\.0")
         shell.send("quit")
         assert shell.finish() == 0
     finally:

@@ -90,3 +90,37 @@ def test_an_ephemeral_is_labelled_with_who_sees_it() -> None:
     )
     feed.flush()
     assert "only visible to @U0BOB0002" in console.export_text()
+
+
+def test_whoever_is_typing_reads_their_own_ephemerals_as_you() -> None:
+    feed, console = feed_with(
+        post("chat.postEphemeral", {"channel": "CDEPLOYS", "user": "U0BOB0002", "text": "no"})
+    )
+    feed.viewer = "U0BOB0002"
+    feed.flush()
+    assert "only visible to you (@U0BOB0002)" in console.export_text()
+
+
+def test_an_updated_thread_reply_is_shown_again_with_fresh_button_numbers() -> None:
+    text, blocks = held_message(STATE.evolve(status="held"), ["Held: by hand"])
+    params = {"channel": "CDEPLOYS", "thread_ts": "1.000001", "text": text, "blocks": blocks}
+    where = {"channel": "CDEPLOYS", "ts": "1.000002"}
+    edited = {**params, **where, "text": "resumed", "blocks": []}
+    feed, console = feed_with(
+        posted_card(),
+        post("chat.postMessage", params, where),
+        post("chat.update", edited, where),
+    )
+    feed.flush()
+    shown = console.export_text()
+    assert "↳ in thread 1 · api 2.4.0 · updated" in shown and "resumed" in shown
+
+
+def test_the_app_home_view_is_shown_for_its_user() -> None:
+    view = {
+        "type": "home",
+        "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "Deploy Commander"}}],
+    }
+    feed, console = feed_with(post("views.publish", {"user_id": "U0ALICE01", "view": view}))
+    feed.flush()
+    assert "App Home of @U0ALICE01" in console.export_text()
