@@ -162,7 +162,7 @@ class Feed:
             return
         root.shown = shown
         body = render.message(text, blocks, self._numbering(root.channel, root.ts, None, call))
-        channel = self.channel_names.get(root.channel, root.channel)
+        channel = self.channel_names.get(root.channel, f"#{root.channel[1:].lower()}")
         title = Text(f"{channel} · thread {root.number}{note}", style="bold" if note else "")
         self._print(Panel(body, title=title, title_align="left", border_style="blue", expand=False))
 

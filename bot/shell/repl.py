@@ -25,7 +25,7 @@ HELP = """[bold]Shell commands[/bold]
   help        this list
   quit        leave (or Ctrl-D)"""
 USER = re.compile(r"<?@?([UW][A-Z0-9]{2,})>?")
-QUIET = 0.4  # seconds without new posts before the prompt comes back
+QUIET = 0.6  # seconds without new posts before the prompt comes back (a worker tick or two)
 PATIENCE = 5.0  # the longest the prompt waits for the bot to go quiet
 
 
@@ -57,6 +57,8 @@ class Shell:
 
     def run(self, read: Callable[[str], str] = input) -> None:
         """Loop until quit or end of input; a background thread shows posts as they arrive."""
+        if not self.echo:
+            import readline  # noqa: F401  (line editing and history for input() at a terminal)
         printer = threading.Thread(target=self._print_arrivals, name="shell-feed", daemon=True)
         printer.start()
         try:
@@ -190,5 +192,5 @@ def _channel_names(session: Session) -> dict[str, str]:
     from bot.shell.workspace import channel_id
 
     team = session.config.team
-    names = [team.deploy_channel, team.announcements_channel]
+    names = [team.deploy_channel, team.announcements_channel, session.config.drills.channel]
     return {channel_id(n): n if n.startswith("#") else f"#{n}" for n in names if n}

@@ -50,8 +50,9 @@ class Session:
 
     @property
     def people(self) -> list[str]:
-        """Everyone the config names: the roster, then admins."""
-        named = [*self.config.rotation.roster, *self.config.team.admins]
+        """Everyone the config names: the roster, admins, then drill trainers."""
+        trainers = [t for t in self.config.drills.trainers if t.startswith(("U", "W"))]
+        named = [*self.config.rotation.roster, *self.config.team.admins, *trainers]
         return list(dict.fromkeys(named))
 
     @property
