@@ -14,6 +14,7 @@ from slack_bolt import BoltResponse
 
 from bot.shell.feed import Feed
 from bot.shell.session import Session
+from rollout.durations import parse_duration
 
 HELP = """[bold]Shell commands[/bold]
   /deploy …   any /deploy command: [cyan]/deploy start api 2.4.0[/cyan], [cyan]/deploy help[/cyan]
@@ -21,6 +22,7 @@ HELP = """[bold]Shell commands[/bold]
   <text>      a reply in the current thread, e.g. [cyan]confirm[/cyan] or [cyan]hold[/cyan]
   threads     list the threads; [cyan]thread N[/cyan] picks where replies go
   as @USER    type as someone else, e.g. [cyan]as @U0BOB0002[/cyan]
+  skip 10m    move the bot's clock forward, e.g. to end a bake now
   home        open the bot's App Home tab
   help        this list
   quit        leave (or Ctrl-D)"""
@@ -52,6 +54,7 @@ class Shell:
             "click": self._click,
             "as": self._as,
             "home": lambda arg: self._answer(self.session.open_home(self.user)),
+            "skip": self._skip,
         }
         self.feed.viewer = user
 
@@ -129,6 +132,15 @@ class Shell:
             return
         self.user = self.feed.viewer = user
         self._say_shell(f"You are now @{user}.")
+
+    def _skip(self, arg: str) -> None:
+        try:
+            now = self.session.clock.skip(parse_duration(arg))
+        except ValueError as exc:
+            self._say_shell(f"skip: {exc}.")
+            return
+        local = now.astimezone(self.session.config.team.tz)
+        self._say_shell(f"Skipped {arg}: the bot's clock now reads {local:%a %H:%M %Z}.")
 
     def _thread(self, arg: str) -> None:
         root = self.feed.thread(int(arg)) if arg.isdigit() else None

@@ -17,6 +17,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.configfile import read_config
 from bot.services import Services
 from bot.settings import Settings
+from bot.shell.clock import SkippingClock
 from bot.shell.feed import Button
 from bot.shell.slackrequests import (
     app_home_opened,
@@ -43,6 +44,7 @@ class Session:
         self.fake = FakeSlack(users={u: {"name": u.lower()} for u in self.people})
         self._database_url = database_url
         self._tick = tick
+        self.clock = SkippingClock()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.settings: Settings | None = None
         self.services: Services | None = None
@@ -80,6 +82,8 @@ class Session:
             tick=self._tick,
         )
         self.services = build_services(self.settings, Repository(make_engine(url)))
+        # Everything the bot decides reads deploys.clock or team.clock: `skip` moves both.
+        self.services.deploys.clock = self.services.team.clock = self.clock
         self.app = build_app(self.settings, self.services)
         self.services.worker.start()
         return self

@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.botserver import commander
 from tests.e2e.shellprocess import ShellProcess
-from tests.e2e.teamconfig import ADMIN, COMMANDER, STRANGER, team_config
+from tests.e2e.teamconfig import ADMIN, COMMANDER, STRANGER, team_config, traffic
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,6 +107,24 @@ def test_the_example_config_runs_in_the_shell() -> None:
         shell.send('/deploy start api 2.4.0 --force "trying the shell"')
         shell.expect(r"#deploys · thread 1.*?api 2\.4\.0")
         shell.expect(r"Stage 1/9 · release-branch")
+        shell.send("quit")
+        assert shell.finish() == 0
+    finally:
+        shell.kill()
+
+
+def test_skip_moves_the_bots_clock_so_a_long_bake_ends(tmp_path: Path) -> None:
+    config = tmp_path / "long-bake.toml"
+    config.write_text(team_config(plan=[traffic("canary", 10, bake="10m"), traffic("100%", 100)]))
+    shell = ShellProcess("--config", str(config), "--as", f"@{COMMANDER}")
+    try:
+        shell.send("/deploy start api 2.4.0")
+        shell.expect(r"Stage 1/2 · canary: 10% of all traffic, bake 10 min")
+        shell.send("skip 10m")
+        shell.expect(r"Skipped 10m: the bot's clock now reads")
+        shell.expect(r"canary: .*?Confirm to go on", timeout=30)
+        shell.send("skip soon")
+        shell.expect(r'skip: expected a duration such as "30s"')
         shell.send("quit")
         assert shell.finish() == 0
     finally:
