@@ -16,9 +16,10 @@ from rollout.errors import ConfigError
 SHELL_HELP = """Try the bot without Slack: the real app and worker against an in-memory Slack.
 
 Type /deploy commands (e.g. /deploy start api 2.4.0), replies in the deploy's thread
-(confirm, hold, rollback), `click N` for a numbered button, and `as @USER` to type as someone
-else; `help` lists the shell's commands. Deploys live in a temporary SQLite database unless
---database names one."""
+(confirm, hold, rollback), `click N` for a numbered button, `as @USER` to type as someone
+else and `skip 10m` to move the bot's clock forward; `help` lists the shell's commands.
+Requests are signed and go through the same Bolt listeners as in Slack. Deploys live in a
+temporary SQLite database unless --database names one."""
 
 
 def register(cli: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from bot.shell.slackrequests import (
 from bot.shell.webapi import FakeSlack
 from bot.shell.workspace import channel_id
 from rollout.config import TeamConfig
+from rollout.errors import ConfigError
 
 BOT_TOKEN = "xoxb-commander-shell"  # the in-memory Web API accepts any token
 
@@ -70,7 +71,7 @@ class Session:
         from store.repository import Repository
 
         url = self._database_url or self._temporary_database()
-        upgrade(url)
+        _migrate(url, upgrade)
         self.fake.start()
         self.settings = Settings(
             bot_token=BOT_TOKEN,
@@ -151,3 +152,23 @@ class Session:
     def _temporary_database(self) -> str:
         self._tmp = tempfile.TemporaryDirectory(prefix="commander-shell-")
         return f"sqlite:///{Path(self._tmp.name) / 'shell.db'}"
+
+
+def _migrate(url: str, upgrade: Callable[[str], None]) -> None:
+    """Bring the database up to date; a bad --database is one line naming what is wrong."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise ConfigError(
+            f'--database: "{url}" is not a database URL, e.g. sqlite:///commander.db'
+        ) from None
+    try:
+        upgrade(url)
+    except ImportError as exc:
+        raise ConfigError(f"--database {shown}: its driver is not installed ({exc.name})") from None
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise ConfigError(f"--database {shown}: cannot open it: {reason}") from None
