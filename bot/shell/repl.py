@@ -14,6 +14,7 @@ from slack_bolt import BoltResponse
 
 from bot.shell.feed import Feed
 from bot.shell.session import Session
+from bot.shell.workspace import channel_id
 from rollout.durations import parse_duration
 
 HELP = """[bold]Shell commands[/bold]
@@ -201,8 +202,6 @@ def _ack_text(body: str) -> str:
 
 
 def _channel_names(session: Session) -> dict[str, str]:
-    from bot.shell.workspace import channel_id
-
     team = session.config.team
     names = [team.deploy_channel, team.announcements_channel, session.config.drills.channel]
     return {channel_id(n): n if n.startswith("#") else f"#{n}" for n in names if n}
