@@ -93,8 +93,11 @@ class Session:
         """Stop the worker, let queued posts finish, stop the Web API; drop a temporary database."""
         if self.services is not None:
             self.services.worker.stop()
-            drain = getattr(self.services.deploys.run_later, "shutdown", None)
-            if callable(drain):  # the effects queue: its posts need the Web API still up
+            # Posts queued on an effects thread need the Web API up until they are sent;
+            # posts the worker sends from an outbox stopped with the worker.
+            queue = getattr(self.services.deploys, "run_later", None)
+            drain = getattr(queue, "shutdown", None)
+            if callable(drain):
                 drain()
         self.fake.stop()
         if self._tmp is not None:
