@@ -51,7 +51,9 @@ def test_a_deploy_from_start_to_canary_in_the_shell(shell: ShellProcess) -> None
     shell.expect(r"checklist complete")
     shell.send("confirm")
     shell.expect(r"Stage 2/4 · staging")
+    mark = shell.position  # the card's update and the smoke result may come in either order
     shell.expect(r"#deploys · thread 1 · updated.*?staging")  # the card, re-rendered
+    shell.position = mark
     shell.expect(r"staging: smoke test passed\. Confirm to go on\.")
     shell.send(f"click {button(shell, 'Confirm')}")
     shell.expect(r"Stage 3/4 · canary")
