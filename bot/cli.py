@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from rollout.errors import CommanderError
 
-GROUPS = ("bot.cli_config", "bot.cli_sim", "bot.cli_db", "bot.cli_serve")
+GROUPS = ("bot.cli_config", "bot.cli_sim", "bot.cli_db", "bot.cli_serve", "bot.cli_shell")
 
 HELP = """Deploy Commander: run deploys from Slack, and rehearse rollback policies first.
 
