@@ -25,7 +25,8 @@ DEFAULT_SCENARIOS = Path("scenarios")
 RUN_KEYS = (
     "scenario", "seed", "outcome", "fault_onset_s", "detected_at_s", "time_to_detect_s",
     "time_to_mitigate_s", "bad_requests", "excess_bad_requests", "requests_to_new",
-    "peak_exposure_pct", "duration_s", "decisions", "expectation_met", "expectation_failures",
+    "peak_exposure_all_users_pct", "peak_exposure_customers_pct", "duration_s", "decisions",
+    "expectation_met", "expectation_failures",
 )  # fmt: skip
 
 ConfigOpt = Annotated[
@@ -139,12 +140,18 @@ def run_summary(result: RunResult) -> Table:
         ("bad requests", fmt_count(result.bad_requests)),
         ("excess bad requests", fmt_count(result.excess_bad_requests)),
         ("requests to new", fmt_count(result.requests_to_new)),
-        ("peak exposure", f"{result.peak_exposure_pct:g}%"),
+        ("peak exposure: customers", f"{result.peak_exposure_customers_pct:.3g}%"),
+        ("peak exposure: all users", f"{result.peak_exposure_all_users_pct:.3g}%"),
         ("duration", fmt_seconds(result.duration_s)),
         *(("failed", failure) for failure in result.expectation_failures),
     )
     for label, value in rows:
         table.add_row(label, value)
+    table.caption = (
+        "Exposure: the share of requests the new version served at its peak. Customers is what "
+        "a stage's percent and the chart's traffic panel count; all users adds employees, whom "
+        "a dogfood stage sends in full. Mirrored copies count in neither."
+    )
     return table
 
 

@@ -19,6 +19,7 @@ from rollout.errors import ConfigError
 from rollout.parsing import STAGE_AND_JUDGE_KINDS, parse_toml
 
 Probability = Annotated[float, Field(ge=0, le=1)]
+MAX_HOSTS = 200_000  # bench/sim.py measures the cost curve up to here
 
 
 class Model(BaseModel):
@@ -43,7 +44,7 @@ class LatencyQuantiles(Model):
 class Fleet(Model):
     """The production fleet, its traffic and how a version reaches its hosts."""
 
-    hosts: Annotated[int, Field(ge=1, le=20_000)] = 200
+    hosts: Annotated[int, Field(ge=1, le=MAX_HOSTS)] = 200
     rps: Annotated[float, Field(gt=0)] = 10_000.0
     internal_share: Probability = 0.05
     baseline_error_rate: Probability = 0.001
@@ -60,9 +61,24 @@ class Fleet(Model):
     drain_seconds: Duration = timedelta(seconds=1)
     startup_seconds: Duration = timedelta(seconds=5)
     strategy: Literal["blue_green", "in_place"] = "in_place"
+    router: Literal["weighted", "none"] = Field(
+        "weighted",
+        description=(
+            "weighted: a router sends each audience exactly the stage's percent, however many "
+            "hosts run the new version (needed for dogfood stages and mirrored traffic); "
+            "none (in place only): every serving host takes an equal share of all requests, "
+            "so exposure = new hosts / serving hosts, with ceil(hosts × percent) new hosts"
+        ),
+    )
     history: Duration = Field(
         timedelta(hours=1), description="Warm-up before the deploy, the judges' history"
     )
+
+    @model_validator(mode="after")
+    def _routed_blue_green(self) -> Fleet:
+        if self.strategy == "blue_green" and self.router == "none":
+            raise ValueError("blue_green moves a router between fleets: it needs router = weighted")
+        return self
 
 
 class Release(Model):

@@ -36,7 +36,7 @@ outcome = "{outcome}"
 RUN_KEYS = {
     "scenario", "seed", "outcome", "fault_onset_s", "detected_at_s", "time_to_detect_s",
     "time_to_mitigate_s", "bad_requests", "excess_bad_requests", "requests_to_new",
-    "peak_exposure_pct", "duration_s", "decisions",
+    "peak_exposure_all_users_pct", "peak_exposure_customers_pct", "duration_s", "decisions",
 }  # fmt: skip
 
 
