@@ -53,7 +53,9 @@ def test_a_judge_failing_after_the_onset_is_a_detection_timed_from_the_onset():
 
 def test_healthy_releases_report_false_alarms_and_no_detection_or_damage():
     rolled = result("rolled_back", None, verdict(50, "success-rate", "fail"))
-    rows = rows_for({(0, 0): [result("held", None)] * 2, (0, 1): [rolled, result("promoted", None)]})
+    rows = rows_for(
+        {(0, 0): [result("held", None)] * 2, (0, 1): [rolled, result("promoted", None)]}
+    )
     healthy = rows[1]
     assert row_cells(healthy)[2:9] == ["50%", "0%", "–", "–", "–", "–", "–"]
     assert [r.scenario for r in rows[2:]] == [ALL_FAULTY, ALL_HEALTHY]
