@@ -28,6 +28,11 @@ RUN_KEYS = (
     "peak_exposure_all_users_pct", "peak_exposure_customers_pct", "duration_s", "decisions",
     "expectation_met", "expectation_failures",
 )  # fmt: skip
+EXPOSURE_NOTE = (
+    "Peak exposure is the share of requests the new version served at its peak. Customers: "
+    "what a stage's percent and the chart's traffic panel count. All users: customers and "
+    "employees, whom a dogfood stage sends in full. Mirrored copies count in neither."
+)
 
 ConfigOpt = Annotated[
     Path | None,
@@ -118,6 +123,7 @@ def run_command(
         return
     console = wide_console()
     console.print(run_summary(result))
+    console.print(EXPOSURE_NOTE, highlight=False)
     console.print(decisions_table(result))
     if chart is not None:
         console.print(f"chart written to {chart}")
@@ -147,11 +153,6 @@ def run_summary(result: RunResult) -> Table:
     )
     for label, value in rows:
         table.add_row(label, value)
-    table.caption = (
-        "Exposure: the share of requests the new version served at its peak. Customers is what "
-        "a stage's percent and the chart's traffic panel count; all users adds employees, whom "
-        "a dogfood stage sends in full. Mirrored copies count in neither."
-    )
     return table
 
 
