@@ -41,21 +41,30 @@ def plot_error_rates(ax: Axes, series: Series) -> None:
     the line never rises before the requests it counts, and so never before a fault's onset.
     """
     t = _minutes(series.t_s)
+    drawn = []
     for values, label, colour in (
         (series.error_rate_old, "old version error rate", OLD),
         (series.error_rate_new, "new version error rate", NEW),
     ):
         rate = np.asarray(values, dtype=float) * 100
-        ax.step(t, np.where(rate > 0, rate, np.nan), where="post", color=colour, lw=1.2,
-                label=label)  # fmt: skip
+        drawn.append(np.where(rate > 0, rate, np.nan))
+        ax.step(t, drawn[-1], where="post", color=colour, lw=1.2, label=label)
     ax.set_yscale("log")
     from matplotlib.ticker import LogLocator, NullLocator
 
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=_log_subs(np.concatenate(drawn))))
     ax.yaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_major_formatter(_percent_label)
     ax.set_ylabel(f"error rate per {series.bucket_s:g} s\n(log scale, at bucket end)")
     ax.grid(True, which="major", alpha=0.3)
+
+
+def _log_subs(values: np.ndarray) -> tuple[float, ...]:
+    """Tick multiples for a log axis: 1-2-5 per decade, finer when the data span under two."""
+    present = values[np.isfinite(values)]
+    if present.size and np.log10(present.max() / present.min()) < 1.3:
+        return (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+    return (1.0, 2.0, 5.0)
 
 
 def _percent_label(value: float, _position: float) -> str:
