@@ -129,9 +129,10 @@ class SimFleet:
         )
 
     def _serving(self) -> np.ndarray:
-        if self.blue_green:
-            return self.state == READY
-        return (self.state == STARTING) | (self.state == READY)
+        serving: np.ndarray = self.state == READY
+        if not self.blue_green:  # in place there is no health check before traffic
+            serving |= self.state == STARTING
+        return serving
 
     def _capacity(self, n_new: int) -> float:
         """How much of the routed share the new hosts can take (0..1)."""
