@@ -19,8 +19,8 @@ ALL_FAULTY = "all faulty releases"
 ALL_HEALTHY = "all healthy releases"
 NOTES = (
     "rolled back, held: share of the runs that ended rolled back, or held for a human. On a "
-    "healthy release both are false alarms. A hold can follow analysis that was merely "
-    "inconclusive (too little data yet), so a hold is not a detection.",
+    "healthy release a rollback is a false alarm and a hold costs a person's time. A hold can "
+    "follow analysis that was merely inconclusive (too little data yet): it is not a detection.",
     "detected: share of the faulty runs in which one of the policy's gating judges failed at "
     "or after the fault's onset; detect p50/p95: from the onset to that first failing verdict.",
     "bad req: requests that failed for users (faulty releases only). duration: how long the "

@@ -146,7 +146,7 @@ class TestCompare:
         result = invoke("compare", "team", "argo", "flagger", "--runs", "2", "--jobs", "1")
         assert result.exit_code == 0, result.output
         for text in ("team", "argo", "flagger", "all faulty releases", "rolled back", "held",
-                     "detected", "detect p50", "a hold is not a detection"):  # fmt: skip
+                     "detected", "detect p50", "it is not a detection"):  # fmt: skip
             assert text in result.stdout
 
     def test_an_unknown_policy_is_a_commander_error(self, library):

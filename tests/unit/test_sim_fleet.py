@@ -158,3 +158,9 @@ def test_the_fleet_takes_200_000_hosts():
     env.run(until=100)
     assert (fleet.version == NEW).sum() == 4000
     assert fleet.routing().user_pct == pytest.approx(2)
+
+
+def test_the_host_cap_is_200_000():
+    assert Fleet(hosts=200_000).hosts == 200_000
+    with pytest.raises(ValueError, match="less than or equal to 200000"):
+        Fleet(hosts=200_001)
