@@ -28,8 +28,14 @@ if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with
 RUN_KEYS = (
     "scenario", "seed", "outcome", "fault_onset_s", "detected_at_s", "time_to_detect_s",
     "time_to_mitigate_s", "bad_requests", "excess_bad_requests", "requests_to_new",
-    "peak_exposure_pct", "duration_s", "decisions", "expectation_met", "expectation_failures",
+    "peak_exposure_all_users_pct", "peak_exposure_customers_pct", "duration_s", "decisions",
+    "expectation_met", "expectation_failures",
 )  # fmt: skip
+EXPOSURE_NOTE = (
+    "Peak exposure is the share of requests the new version served at its peak. Customers: "
+    "what a stage's percent and the chart's traffic panel count. All users: customers and "
+    "employees, whom a dogfood stage sends in full. Mirrored copies count in neither."
+)
 
 ConfigOpt = Annotated[
     Path | None,
@@ -112,6 +118,7 @@ def run_command(
         return
     console = wide_console()
     console.print(run_summary(result))
+    console.print(EXPOSURE_NOTE, highlight=False)
     console.print(decisions_table(result))
     if target is not None:
         console.print(f"chart written to {target}", highlight=False, soft_wrap=True)
@@ -134,7 +141,8 @@ def run_summary(result: RunResult) -> Table:
         ("bad requests", fmt_count(result.bad_requests)),
         ("excess bad requests", fmt_count(result.excess_bad_requests)),
         ("requests to new", fmt_count(result.requests_to_new)),
-        ("peak exposure", f"{result.peak_exposure_pct:g}%"),
+        ("peak exposure: customers", f"{result.peak_exposure_customers_pct:.3g}%"),
+        ("peak exposure: all users", f"{result.peak_exposure_all_users_pct:.3g}%"),
         ("duration", fmt_seconds(result.duration_s)),
         *(("failed", failure) for failure in result.expectation_failures),
     )

@@ -32,7 +32,7 @@ Probability = Annotated[
     AfterValidator(in_range(0, 1)),
     Field(json_schema_extra={"minimum": 0, "maximum": 1}),
 ]
-MAX_HOSTS = 20_000
+MAX_HOSTS = 200_000  # bench/sim.py measures the cost curve up to here
 ONSET = "Delay after the new version's first start"
 
 
@@ -92,9 +92,24 @@ class Fleet(Model):
         "in_place",
         description="in_place: hosts are replaced; blue_green: a new fleet beside the old",
     )
+    router: Literal["weighted", "none"] = Field(
+        "weighted",
+        description=(
+            "weighted: a router sends each audience exactly the stage's percent, however many "
+            "hosts run the new version (needed for dogfood stages and mirrored traffic); "
+            "none (in place only): every serving host takes an equal share of all requests, "
+            "so exposure = new hosts / serving hosts, with ceil(hosts × percent) new hosts"
+        ),
+    )
     history: Duration = Field(
         timedelta(hours=1), description="Warm-up before the deploy, the judges' history"
     )
+
+    @model_validator(mode="after")
+    def _routed_blue_green(self) -> Fleet:
+        if self.strategy == "blue_green" and self.router == "none":
+            raise ValueError("blue_green moves a router between fleets: it needs router = weighted")
+        return self
 
 
 class Release(Model):
