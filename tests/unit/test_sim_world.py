@@ -115,6 +115,21 @@ class TestWorld:
             assert sim.world.observe(DEPLOY, sim.clock.now()).hosts == sim.fleet.health()
         assert sim.fleet.health().new_hosts == 5 and sim.fleet.health().unready == 0
 
+    def test_the_fleets_cached_routing_is_what_it_would_compute_afresh(self):
+        sim = Sim()
+        checks = 0
+        for action, until in ((ev.SetTraffic("v2", 10.0, 10.0), 4.0),
+                              (ev.SetTraffic("v2", 60.0, 60.0), 9.0),
+                              (ev.RollBack("v2", "v1"), 20.0)):  # fmt: skip
+            sim.act(action)
+            while sim.env.now < until:
+                sim.env.run(until=sim.env.now + 0.5)
+                cached, fresh = sim.fleet.routing(), sim.fleet._route()
+                assert np.array_equal(cached.new_rates, fresh.new_rates)
+                assert (cached.user_pct, cached.unserved) == (fresh.user_pct, fresh.unserved)
+                checks += 1
+        assert checks == 40 and sim.fleet.routing().user_pct == 0
+
 
 class TestTimers:
     def test_bake_and_stabilization_answer_at_their_deadlines(self):
