@@ -246,5 +246,6 @@ class OutboxStore:
 
     def _set_effects(self, deploy_id: str, **values: Any) -> None:
         with self._session() as session, session.begin():
-            session.execute(update(EFFECTS).where(EFFECTS.c.deploy_id == deploy_id).values(**values))
-
+            session.execute(
+                update(EFFECTS).where(EFFECTS.c.deploy_id == deploy_id).values(**values)
+            )
