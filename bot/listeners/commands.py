@@ -1,8 +1,10 @@
-"""The `/deploy` slash command: parse, one service call, reply in the immediate response."""
+"""The `/deploy` slash command: ack at once, then reply through the command's response_url."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
 
 from bot.commands import Caller
 from bot.parsing import parse_command
@@ -14,9 +16,10 @@ from rollout.ports import Conflict
 def register(app: App, services: Services) -> None:
     """Listen for /deploy."""
 
-    def deploy(ack: Ack, command: dict) -> None:
-        # The reply is the ack body itself (not a later post) so the user sees it at once;
-        # every command answers well within Slack's 3 s: long work is queued by the services.
+    def deploy(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        # Slack gives up after 3 s; a slow user group lookup or database must not make the
+        # command fail, so the ack goes first and the answer follows on the response_url.
+        ack()
         caller = Caller(command["user_id"], command.get("channel_id", ""))
         try:
             cmd = parse_command(
@@ -25,6 +28,6 @@ def register(app: App, services: Services) -> None:
             text = services.commands.run(cmd, caller)
         except (CommanderError, Conflict) as exc:
             text = f":warning: {exc}"
-        ack(text=text, response_type="ephemeral")
+        respond(text=text, response_type="ephemeral")
 
     app.command("/deploy")(deploy)
