@@ -1,6 +1,7 @@
 """`commander serve --socket` end to end: the bot opens a Socket Mode connection with its xapp-
 token at the fake's loopback WebSocket, acks /deploy at once and answers on its response_url,
-posts the card through the Web API, and takes clicks and thread replies pushed as envelopes, as Slack delivers them."""
+posts the card through the Web API, and takes clicks and thread replies pushed as envelopes,
+as Slack delivers them."""
 
 from __future__ import annotations
 
