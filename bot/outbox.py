@@ -13,13 +13,15 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks.card import card
-from bot.slack_client import SlackPoster
 from rollout.config import TeamConfig
+from rollout.state import DeployState
 from store.records import OutboxRecord
 
 log = logging.getLogger("commander.outbox")
@@ -28,6 +30,41 @@ MAX_BACKOFF = timedelta(seconds=5)  # between tries after a 5xx or a lost connec
 MAX_REFUSED_BACKOFF = timedelta(seconds=60)  # after Slack said no (ok: false)
 GIVE_UP_AFTER_FINISH = timedelta(days=1)
 GONE = ("message_not_found", "cant_update_message", "channel_not_found", "is_archived")
+
+
+class Poster(Protocol):
+    """The two Web API calls the outbox makes (bot.slack_client.SlackPoster)."""
+
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> tuple[str, str]: ...
+
+    def update(
+        self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]] | None = None
+    ) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    """What the outbox reads and writes in the store (store.repository.Repository)."""
+
+    def outbox_due(self, now: datetime) -> list[str]: ...
+    def stale_cards(self) -> list[str]: ...
+    def pending_messages(self, deploy_id: str) -> list[OutboxRecord]: ...
+    def message_named(self, deploy_id: str, ref: str) -> OutboxRecord | None: ...
+    def mark_sent(self, message_id: int, channel: str, ts: str, now: datetime) -> None: ...
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None: ...
+    def mark_dropped(self, message_id: int, error: str) -> None: ...
+    def claim_outbox(self, deploy_id: str, owner: str, now: datetime, lease: timedelta) -> bool: ...
+    def release_outbox(self, deploy_id: str, owner: str) -> None: ...
+    def thread_of(self, deploy_id: str) -> tuple[str, str, str] | None: ...
+    def get(self, deploy_id: str) -> DeployState: ...
+    def load(self, deploy_id: str) -> tuple[DeployState, int]: ...
+    def card_version(self, deploy_id: str) -> int | None: ...
+    def mark_card_shown(self, deploy_id: str, version: int) -> None: ...
 
 
 def replica_name() -> str:
@@ -39,7 +76,11 @@ class Outbox:
     """Drains the outbox and keeps each card in step with its deploy."""
 
     def __init__(
-        self, repo, slack: SlackPoster, config: TeamConfig, owner: str | None = None
+        self,
+        repo: OutboxRepository,
+        slack: Poster,
+        config: TeamConfig,
+        owner: str | None = None,
     ) -> None:
         self.repo = repo
         self.slack = slack

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.deploys import Deploys
 from bot.people import StoredTimers
@@ -77,7 +78,7 @@ class Reconciler:
                     self._mark(deploy.id, version)
                     continue
                 self._busy.add(deploy.id)
-            self.run(lambda d=deploy, v=version, w=desired: self._apply(d, v, w, now))
+            self.run(partial(self._apply, deploy, version, desired, now))
 
     def _apply(
         self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from bot.deploys import Deploys
 from bot.outbox import Outbox
@@ -71,7 +72,7 @@ class Worker:
         now = self.deploys.clock.now()
         self.act(now)
         for deploy in self.deploys.repo.active():
-            self._guarded(deploy, lambda d=deploy: self._advance(d, now))
+            self._guarded(deploy, partial(self._advance, deploy, now))
         self.team.post_due_notices()
 
     def act(self, now: datetime) -> None:

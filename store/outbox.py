@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, or_, select, update
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col
 
 from rollout.state import DeployState
@@ -15,9 +15,9 @@ from store.mapping import deploy_state
 from store.models import Deploy, DeployEffects, OutboxMessage
 from store.records import ROOT, Message, OutboxRecord
 
-OUTBOX = OutboxMessage.__table__
-EFFECTS = DeployEffects.__table__
-DEPLOYS = Deploy.__table__
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+EFFECTS: Table = DeployEffects.__table__  # type: ignore[attr-defined]
+DEPLOYS: Table = Deploy.__table__  # type: ignore[attr-defined]
 ACTIVE = ("created", "running", "held", "stabilizing")
 
 
@@ -76,7 +76,7 @@ class OutboxStore:
         """Deploys whose oldest pending message may be sent now, oldest message first."""
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.state == "pending")
+            .where(col(OutboxMessage.state) == "pending")
             .order_by(col(OutboxMessage.id))
         )
         first: dict[str, OutboxRecord] = {}
@@ -89,7 +89,7 @@ class OutboxStore:
         """A deploy's unsent messages, in the order they were decided."""
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.deploy_id == deploy_id, OutboxMessage.state == "pending")
+            .where(col(OutboxMessage.deploy_id) == deploy_id, col(OutboxMessage.state) == "pending")
             .order_by(col(OutboxMessage.id))
         )
         with self._session() as session:
@@ -99,7 +99,7 @@ class OutboxStore:
         """Every message of a deploy, in order, whatever its state."""
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.deploy_id == deploy_id)
+            .where(col(OutboxMessage.deploy_id) == deploy_id)
             .order_by(col(OutboxMessage.id))
         )
         with self._session() as session:
@@ -109,7 +109,7 @@ class OutboxStore:
         """The latest message of a deploy posted under `ref`, sent or not."""
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.deploy_id == deploy_id, OutboxMessage.ref == ref)
+            .where(col(OutboxMessage.deploy_id) == deploy_id, col(OutboxMessage.ref) == ref)
             .order_by(col(OutboxMessage.id).desc())
             .limit(1)
         )
@@ -170,7 +170,8 @@ class OutboxStore:
             .values(owner=owner, lease_until=now + lease)
         )
         with self._session() as session, session.begin():
-            return bool(session.execute(change).rowcount == 1)
+            result: CursorResult[Any] = session.execute(change)  # type: ignore[assignment]
+            return bool(result.rowcount == 1)
 
     def release_outbox(self, deploy_id: str, owner: str) -> None:
         """Let any replica send this deploy's messages again."""
@@ -231,8 +232,8 @@ class OutboxStore:
         with self._session() as session:
             for row in session.scalars(candidates):
                 newest = (
-                    select(Deploy.id)
-                    .where(Deploy.service == row.service)
+                    select(col(Deploy.id))
+                    .where(col(Deploy.service) == row.service)
                     .order_by(col(Deploy.created_at).desc())
                     .limit(1)
                 )
