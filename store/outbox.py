@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, or_, select, update
+from sqlalchemy import Table, exists, or_, select, update
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from rollout.state import DeployState
@@ -215,8 +216,15 @@ class OutboxStore:
     # --- the world --------------------------------------------------------------------
 
     def to_reconcile(self) -> list[tuple[DeployState, int]]:
-        """Each service's latest deploy, if it is active or its world is not known applied."""
-        candidates = (
+        """Each service's latest deploy, if it is active or its world is not known applied.
+
+        Older deploys of a service are superseded: re-applying one would undo the newer.
+        """
+        newer = aliased(DEPLOYS)
+        superseded = exists().where(
+            newer.c.service == DEPLOYS.c.service, newer.c.created_at > DEPLOYS.c.created_at
+        )
+        query = (
             select(Deploy)
             .join(EFFECTS, EFFECTS.c.deploy_id == DEPLOYS.c.id, isouter=True)
             .where(
@@ -224,22 +232,13 @@ class OutboxStore:
                     col(Deploy.status).in_(ACTIVE),
                     EFFECTS.c.world_version.is_(None),
                     EFFECTS.c.world_version != DEPLOYS.c.row_version,
-                )
+                ),
+                ~superseded,
             )
             .order_by(col(Deploy.created_at))
         )
-        found: list[tuple[DeployState, int]] = []
         with self._session() as session:
-            for row in session.scalars(candidates):
-                newest = (
-                    select(col(Deploy.id))
-                    .where(col(Deploy.service) == row.service)
-                    .order_by(col(Deploy.created_at).desc())
-                    .limit(1)
-                )
-                if session.scalars(newest).first() == row.id:  # older deploys are superseded
-                    found.append((deploy_state(row), row.row_version))
-        return found
+            return [(deploy_state(row), row.row_version) for row in session.scalars(query)]
 
     def mark_world_applied(self, deploy_id: str, version: int) -> None:
         """Production matches the deploy's desired world at `version`."""
