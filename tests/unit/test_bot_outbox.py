@@ -146,6 +146,20 @@ class TestTheOutbox:
         assert items[0]["text"]["text"].startswith("✓") and "accessory" not in items[0]
         assert items[1]["accessory"]["action_id"] == "tick"
 
+    def test_a_finished_deploys_messages_are_given_up_a_day_after_it_finished(self):
+        s = stack()
+        state = s.deploys.start(Start("api", "1.0"), "UALICE")
+        flaky = offline(s)
+        flaky.failures = [slack_error(400) for _ in range(100)]
+        s.deploys.apply(state.id, ev.Rollback("UALICE"))
+        s.clock.advance(hours=23)
+        s.worker.run_once()
+        assert s.repo.pending_messages(state.id)  # still retried while the deploy is recent
+        s.clock.advance(hours=2)
+        s.worker.run_once()
+        assert s.repo.pending_messages(state.id) == []
+        assert [m.state for m in s.repo.messages(state.id)][-1] == "dropped"
+
 
 class TestReconcile:
     def test_staging_is_deployed_and_smoke_tested_once_then_traffic_follows_the_store(self):
