@@ -134,6 +134,13 @@ class ActionFailed:
     detail: str
 
 
+@dataclass(frozen=True)
+class MetricsUnavailable:
+    """The metrics source gave no data for the stage (unreachable, an error, empty or NaN)."""
+
+    reason: str
+
+
 Event = (
     Start
     | ChecklistItemDone
@@ -151,6 +158,7 @@ Event = (
     | Abort
     | Handoff
     | ActionFailed
+    | MetricsUnavailable
 )
 
 # --- actions ----------------------------------------------------------------------------
