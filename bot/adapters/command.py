@@ -47,14 +47,18 @@ class CommandDeployer:
 
     def deploy(self, service: str, environment: str, version: str) -> None:
         """Run the deploy command for an environment."""
-        self._run("deploy", service=service, version=version, environment=environment)
+        self._run("deploy", {"service": service, "version": version, "environment": environment})
 
     def set_traffic(
         self, service: str, version: str, internal: float, external: float, mirror: float
     ) -> None:
         """Run the set_traffic command with the split in the environment."""
-        split = {"internal_percent": internal, "external_percent": external}
-        self._run("set_traffic", service=service, version=version, mirror_percent=mirror, **split)
+        split = {
+            "internal_percent": internal,
+            "external_percent": external,
+            "mirror_percent": mirror,
+        }
+        self._run("set_traffic", {"service": service, "version": version, **split})
 
     def smoke_test(self, service: str, environment: str, test: str | None) -> SmokeResult:
         """Run the smoke command: exit 0 passes, with its last stdout line as the detail."""
@@ -62,7 +66,7 @@ class CommandDeployer:
             return SmokeResult(True, "no smoke_test command configured")
         fields = {"service": service, "environment": environment, "smoke_test": test or ""}
         try:
-            done = self._run("smoke_test", check=False, **fields)
+            done = self._run("smoke_test", fields, check=False)
         except WorldError as exc:  # a hung smoke test fails the smoke test
             return SmokeResult(False, exc.detail)
         if done.returncode == 0:
@@ -71,11 +75,11 @@ class CommandDeployer:
 
     def rollback(self, service: str, from_version: str, to_version: str | None) -> None:
         """Run the rollback command: VERSION is the one to return to."""
-        fields = {"version": to_version or "", "from_version": from_version}
-        self._run("rollback", service=service, **fields)
+        fields = {"service": service, "version": to_version or "", "from_version": from_version}
+        self._run("rollback", fields)
 
     def _run(
-        self, action: str, check: bool = True, **fields: Any
+        self, action: str, fields: Mapping[str, Any], check: bool = True
     ) -> subprocess.CompletedProcess[str]:
         argv = getattr(self.settings, action)
         if argv is None:

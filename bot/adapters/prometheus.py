@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, field_validator
 
+from bot.adapters.fleet_health import FleetHealth, FleetSettings
 from bot.adapters.promql import NoData, PromClient, Series, finite
 from bot.adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
@@ -86,6 +87,7 @@ class PrometheusSettings(Settings):
         "a scrape or two before increase() has two samples)",
     )
     queries: Queries = Queries()
+    fleet: FleetSettings | None = Field(None, description="Read host health from etcd agents")
 
 
 HostsSource = Callable[[DeployState, datetime], HostHealth]
@@ -103,12 +105,14 @@ class PrometheusMetrics:
         self.settings = validate_settings(PrometheusSettings, settings, where)
         self.window_s = self.settings.window.total_seconds()
         self.client = PromClient(self.settings.url, self.settings.timeout.total_seconds())
-        self.hosts = hosts
+        fleet = self.settings.fleet
+        self.hosts = hosts or (FleetHealth(fleet) if fleet else None)
 
     def observe(self, deploy: DeployState, now: datetime) -> Observations:
         """Both arms' windows since the stage began, or why there is no data."""
-        hosts = self.hosts(deploy, now) if self.hosts else HostHealth()
+        hosts = HostHealth()
         try:
+            hosts = self.hosts(deploy, now) if self.hosts else hosts
             baseline, canary = self._arms(deploy, now)
         except NoData as gap:
             return Observations(self.window_s, Arm(), Arm(), hosts, unavailable=gap.reason)
