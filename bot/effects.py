@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from bot.adapters.context import acting_for
 from bot.blocks import thread
 from bot.blocks.card import card
 from bot.slack_client import SlackPoster
@@ -38,7 +39,8 @@ class Effects:
         """Open the card on start and call the deployer; return the events that produced."""
         if _started(actions):
             self._open_thread(after)
-        return self._ship(after, actions)
+        with acting_for(after, self.repo.version_of(after.id)):
+            return self._ship(after, actions)
 
     def tell(self, before: DeployState, after: DeployState, actions: Sequence[ev.Action]) -> None:
         """Post the transition in the deploy's thread and update its card."""
@@ -58,7 +60,8 @@ class Effects:
         stage = self.config.plan_named(state.plan_name).stages[state.stage_index]
         if not isinstance(stage, DeployStage):
             return []
-        return self._smoke(state, ev.RunSmoke(stage.environment, stage.smoke_test))
+        with acting_for(state, self.repo.version_of(state.id)):
+            return self._smoke(state, ev.RunSmoke(stage.environment, stage.smoke_test))
 
     def thread_message(
         self,
