@@ -102,12 +102,14 @@ class Agent:
             return
         previous = self.builds.serving()
         try:
-            self._say(target, "fetching")
-            self.builds.fetch(target, self.s.fetch, self.s.source, self._step())
-            self._say(target, "draining")
-            self._drain()
+            if not self.builds.path(target).is_dir():
+                self._say(target, "fetching")
+                self.builds.fetch(target, self.s.fetch, self.s.source, self._step())
+            if self.s.drain or self.s.drain_command:
+                self._say(target, "draining")
+                self._drain()
             self.builds.switch(target)
-            self._say(target, "switched", since=time.time())
+            since = time.time()
             self._restart(target)
         except (StepFailed, OSError) as exc:
             self._say(target, "failed", detail=str(exc)[:400])
@@ -116,7 +118,7 @@ class Agent:
         if not ready and previous and previous != target:
             self.builds.switch(previous)  # never leave a host on a build that is not ready
             self._restart(previous)
-        self._say(target, "ready" if ready else "failed", detail=detail)
+        self._say(target, "ready" if ready else "failed", detail=detail, since=since)
 
     def check(self) -> None:
         """Between changes: a ready host that stopped answering is restarted and counted."""

@@ -26,11 +26,11 @@ for path in sorted(src.iterdir()):
 """
 
 
-def make_build(source: Path, version: str, ready: bool = True) -> None:
-    """builds/{version}: FILES files holding the version; READY unless the build is bad."""
+def make_build(source: Path, version: str, ready: bool = True, files: int = FILES) -> None:
+    """builds/{version}: `files` files holding the version; READY unless the build is bad."""
     build = source / version
     build.mkdir(parents=True)
-    for i in range(FILES):
+    for i in range(files):
         (build / f"part{i:02d}.txt").write_text(version)
     if ready:
         (build / "READY").write_text(version)
@@ -42,25 +42,29 @@ class Agents:
     def __init__(self, workdir: Path, etcd_url: str, prefix: str, source: Path) -> None:
         self.workdir, self.etcd_url, self.prefix, self.source = workdir, etcd_url, prefix, source
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.readiness = ["test", "-f", "{current}/READY"]
         self.etcd = Etcd(etcd_url)
 
-    def config(self, host: str, copy_delay: float = 0.0, drain: str = "0s") -> Path:
+    def config(self, host: str, copy_delay: float | None = 0.0, drain: str = "0s") -> Path:
+        """An agent config: fetch by a (slow) copy command, or copy_delay=None to copy the
+        source directory in-process."""
         root = self.workdir / "hosts" / host
         script = self.workdir / "slow_copy.py"
         script.write_text(SLOW_COPY)
         fetch = [sys.executable, str(script), f"{self.source}/{{version}}", "{dest}",
                  str(copy_delay)]  # fmt: skip
+        pull = {"source": str(self.source)} if copy_delay is None else {"fetch": fetch}
         lines = {
             "etcd": self.etcd_url, "prefix": self.prefix, "service": "api", "host": host,
-            "root": str(root), "fetch": fetch, "drain": drain,
-            "readiness": ["test", "-f", "{current}/READY"], "ready_timeout": "1s",
+            "root": str(root), **pull, "drain": drain,
+            "readiness": self.readiness, "ready_timeout": "1s",
             "check_every": "1s",
         }  # fmt: skip
         path = self.workdir / f"{host}.toml"
         path.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in lines.items()))
         return path
 
-    def start(self, host: str, copy_delay: float = 0.0, drain: str = "0s") -> None:
+    def start(self, host: str, copy_delay: float | None = 0.0, drain: str = "0s") -> None:
         log = (self.workdir / f"{host}.log").open("ab")
         config = self.config(host, copy_delay, drain)
         argv = [sys.executable, "-c", "from bot.cli import main; main()", "agent", str(config)]
