@@ -519,12 +519,7 @@ def _on_metrics_unavailable(
     stage = config.plan_named(state.plan_name).stages[state.stage_index]
     reason = event.reason
     ask = ev.AskConfirm(state.stage_index, stage.name, state.commander, reason)
-    note = ev.Notify(
-        f"Holding: {reason}. The judges cannot see this stage; resume once the source is "
-        "back, or roll back.",
-        state.commander,
-        "warning",
-    )
+    note = ev.Notify("metrics_unavailable", {"reason": reason}, state.commander, "warning")
     return _moved(state, _held(state, reason), event, [note, ask], reason)
 
 
