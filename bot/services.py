@@ -81,6 +81,8 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     metrics_for = cache(
         lambda s: build_metrics(config.service(s).metrics, where(s, "metrics", source))
     )
+    for service in config.services:  # bad adapter settings stop the bot at start, in one line
+        deployer_for(service.name), metrics_for(service.name)
     clock = WallClock()
     effects = Effects(config, repo, slack, deployer_for)
     usergroup = config.rotation.usergroup

@@ -121,3 +121,19 @@ def test_prometheus_stopping_mid_bake_holds_the_deploy_and_says_why_once(
     chat.card_shows(root, "held")
     said = [c for c in chat.thread(root) if "metrics source unreachable" in c.text]
     assert said == [held]
+
+
+def test_bad_metrics_settings_stop_the_bot_with_one_line(tmp_path: Path) -> None:
+    from tests.e2e.botserver import base_env, commander, free_port, new_secret
+
+    config = tmp_path / "commander.toml"
+    bad = {"kind": "prometheus", "settings": {"url": "prometheus:9090"}}
+    config.write_text(team_config(api_metrics=bad))
+    env = base_env("http://127.0.0.1:9", f"sqlite:///{tmp_path / 'c.db'}", config, new_secret())
+    result = commander("serve", "--port", str(free_port()), env=env)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in result.stderr
+    assert last.startswith(
+        "error: commander.toml: services.api.metrics.settings.url: string should match pattern"
+    )
