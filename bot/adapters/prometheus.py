@@ -132,7 +132,9 @@ class PrometheusMetrics:
         before = (deploy.started_at or started).timestamp()
         baseline_end = before if full else canary_end
         canary = self._arm(deploy, "canary", deploy.version, canary_end, windows, canary_expected)
-        previous = deploy.previous_version or ""
+        if deploy.previous_version is None:  # a first release: nothing to compare against
+            return Arm(), canary
+        previous = deploy.previous_version
         baseline = self._arm(deploy, "baseline", previous, baseline_end, windows, settled)
         return baseline, canary
 

@@ -137,6 +137,15 @@ def test_nan_and_http_errors_are_no_data(prometheus: Server) -> None:
     assert obs.unavailable.startswith("metrics source error: HTTP 400 from 127.0.0.1:")
 
 
+def test_a_first_release_has_no_baseline_rather_than_no_data(
+    exporter: Exporter, prometheus: Server
+) -> None:
+    exporter.set("7.0", Rates())
+    deploy = canary_deploy("7.0", "unused", datetime.now(UTC)).evolve(previous_version=None)
+    obs = observe_windows(source(prometheus.url), deploy, 2)
+    assert obs.baseline.windows == 0 and obs.canary.requests.sum() > 0
+
+
 def test_nothing_is_asked_of_prometheus_before_the_first_window_ends(prometheus: Server) -> None:
     deploy = canary_deploy("never", "shipped", datetime.now(UTC))
     obs = source(prometheus.url).observe(deploy, _now())
