@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.slackfake.recorder import Call, CallLog
-from tests.slackfake.workspace import Message, Workspace, channel_id
+from bot.shell.calllog import Call, CallLog
+from bot.shell.workspace import Message, Workspace, channel_id
 
 JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
 
@@ -124,7 +124,10 @@ class FakeSlack:
         failure = self._take_failure(method)
         if failure is not None:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            body = {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal"}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error": "ratelimited" if failure.status == 429 else "fatal",
+            }
             self.log.append(Call(method, params, headers, time.time(), failure.status, path, body))
             return failure.status, extra, body
         body = self.workspace.answer(method, params)
