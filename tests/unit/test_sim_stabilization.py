@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from rollout.config import (
+    Plan,
     Policy,
     SequentialJudge,
     Stabilization,
@@ -13,8 +14,11 @@ from rollout.config import (
     TrafficStage,
     ZScoreJudge,
 )
+from rollout.controller import fold
+from rollout.events import JudgeVerdict
+from rollout.state import DeployState, Exposure
 from sim.fleet import OLD
-from sim.rehearsal import STABILIZATION, Rehearsal
+from sim.rehearsal import EPOCH, STABILIZATION, Rehearsal, verdict_decisions
 from sim.runner import summarize
 from sim.scenario import CommanderModel, ErrorRateFault, Fleet, Release, Scenario
 
@@ -98,3 +102,19 @@ def test_the_commander_marks_healthy_early_only_when_the_model_says_so():
     assert rehearsal.outcome == "promoted" and rehearsal.env.now == pytest.approx(240 + 180 + 1)
     assert kinds(rehearsal)[-1] == "mark_healthy"
     assert CommanderModel().mark_healthy_after is None  # by default it waits the period out
+
+
+def test_decisions_are_the_verdicts_the_machine_recorded_in_policy_order():
+    cfg = config("act").model_copy(update={"plans": {"p": Plan(stages=STAGES)}})
+    state = DeployState(id="d", service="s", version="v2", previous_version="v1",
+                        commander="U1", plan_name="p", status="running", phase="baking",
+                        exposure=Exposure(2, 2), verdicts=(("sequential", "pass"),))  # fmt: skip
+    failed = {"summary": "6.1σ above"}
+    events = [JudgeVerdict("sequential", "act", "pass", "as before"),
+              JudgeVerdict("zscore", "act", "fail", "6.1σ above", failed)]  # fmt: skip
+    judged = fold(state, events, EPOCH, cfg)
+    decisions = verdict_decisions(state, judged, cfg, 42.0, "canary")
+    assert judged.state.status == "rolled_back"
+    assert [(d.t_s, d.stage, d.judge, d.verdict, d.evidence) for d in decisions] == [
+        (42.0, "canary", "zscore", "fail", "6.1σ above")
+    ]
