@@ -7,9 +7,8 @@ from collections.abc import Sequence
 
 from rollout.config import TeamConfig
 from rollout.decisions import Decision
-from sim.drill import DrillWorld, Injection, Step, replay
+from sim.drill import DrillWorld, Injection, Step, default_deploy
 from sim.drill_world import DrillPolicy
-from sim.drill import default_deploy
 from sim.scenario import Scenario
 
 TRAINEE = "UTRAINEE1"
@@ -75,13 +74,3 @@ def stepped(
     steps += world.advance(math.inf)
     return world, steps
 
-
-def one_go(
-    scenario: Scenario,
-    config: TeamConfig,
-    seed: int,
-    policy: DrillPolicy,
-    decisions: Sequence[Decision],
-    injections: Sequence[Injection],
-) -> DrillWorld:
-    return replay(scenario, config, seed, policy, decisions, injections)
