@@ -16,7 +16,7 @@ from rollout.events import Audit
 from rollout.ports import Conflict
 from rollout.state import DeployState
 from store.mapping import deploy_state, deploy_values, event_record, event_values
-from store.models import IN_FLIGHT_SQL, Deploy, DeployEffects, DeployEvent, OutboxMessage
+from store.models import REAL_IN_FLIGHT_SQL, Deploy, DeployEffects, DeployEvent, OutboxMessage
 from store.outbox import outbox_values
 from store.records import EventRecord, Message
 
@@ -73,7 +73,7 @@ class DeployStore:
             if session.get(Deploy, deploy.id) is not None:
                 return Conflict(f"deploy {deploy.id} already exists")
             rows = session.scalars(
-                select(Deploy).where(Deploy.service == deploy.service, text(IN_FLIGHT_SQL))
+                select(Deploy).where(Deploy.service == deploy.service, text(REAL_IN_FLIGHT_SQL))
             ).all()
         if not rows:
             return Conflict(f"deploy {deploy.id} could not be recorded; try again")

@@ -48,6 +48,8 @@ def text(*, nullable: bool = False) -> Any:
 
 
 IN_FLIGHT_SQL = "status IN ('created', 'running', 'held')"
+# Drills live apart: a drill of a service never blocks a real deploy of it.
+REAL_IN_FLIGHT_SQL = f"{IN_FLIGHT_SQL} AND NOT drill"
 
 
 class Deploy(StoreModel, table=True):
@@ -62,8 +64,8 @@ class Deploy(StoreModel, table=True):
             "uq_deploys_service_in_flight",
             "service",
             unique=True,
-            sqlite_where=sql_text(IN_FLIGHT_SQL),
-            postgresql_where=sql_text(IN_FLIGHT_SQL),
+            sqlite_where=sql_text(REAL_IN_FLIGHT_SQL),
+            postgresql_where=sql_text(REAL_IN_FLIGHT_SQL),
         ),
     )
 
@@ -219,6 +221,46 @@ class DrillRun(StoreModel, table=True):
     created_at: datetime = utc()
 
 
+class Drill(StoreModel, table=True):
+    """One simulated incident drill: its data (scenario, seed, decisions) and how far it got."""
+
+    __tablename__ = "drills"
+    __table_args__ = (Index("ix_drills_status_started_at", "status", "started_at"),)
+
+    id: str = Field(primary_key=True)
+    deploy_id: str = Field(foreign_key="deploys.id", index=True)
+    scenario: str
+    seed: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    speed: float
+    policy: str  # "advise" or "team"
+    trainer: str = Field(index=True)
+    commander: str = Field(index=True)
+    status: str  # "running", "paused" or "ended"
+    started_at: datetime = utc()
+    paused_at: datetime | None = utc(nullable=True)
+    paused_total_s: float = 0.0
+    applied_s: float = 0.0  # simulated seconds the stored deploy state has reached
+    inputs_taken: int = 0  # the id of the last drill_inputs row applied
+    decisions: list[dict[str, Any]] = json_column()  # as applied, with their simulated times
+    injections: list[dict[str, Any]] = json_column()
+    scorecard: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(), nullable=True))
+    ended_at: datetime | None = utc(nullable=True)
+    end_reason: str | None = None
+
+
+class DrillInput(StoreModel, table=True):
+    """A click, typed reply, injection or end request, waiting for the worker to apply it."""
+
+    __tablename__ = "drill_inputs"
+    __table_args__ = (Index("ix_drill_inputs_drill_id_id", "drill_id", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    drill_id: str = Field(foreign_key="drills.id")
+    kind: str  # "decision", "injection" or "end"
+    payload: dict[str, Any] = json_column()
+    created_at: datetime = utc()
+
+
 class OutboxMessage(StoreModel, table=True):
     """A Slack post or update a transition decided, written with it; the worker sends it."""
 
@@ -230,7 +272,7 @@ class OutboxMessage(StoreModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
     deploy_id: str = Field(foreign_key="deploys.id")
-    kind: str  # "post" or "update"
+    kind: str  # "post", "update" or "upload" (a file: blocks hold its bytes)
     channel: str | None = None  # a post outside the thread goes here
     in_thread: bool  # a post in the deploy's thread (under the root card)
     target: str | None = None  # an update changes the message posted under this ref

@@ -43,7 +43,7 @@ def outbox_record(row: OutboxMessage) -> OutboxRecord:
     """A stored outbox row as a record."""
     assert row.id is not None
     message = Message(
-        kind="update" if row.kind == "update" else "post",
+        kind=row.kind if row.kind in ("update", "upload") else "post",  # type: ignore[arg-type]
         text=row.text,
         blocks=list(row.blocks),
         channel=row.channel,

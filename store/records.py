@@ -66,7 +66,7 @@ class NoticeRecord:
     ended_ts: str | None = None
 
 
-MessageKind = Literal["post", "update"]
+MessageKind = Literal["post", "update", "upload"]  # upload: a file, its bytes in blocks
 ROOT = "root"  # the ref of a deploy's root card; posting it gives the deploy its thread
 
 

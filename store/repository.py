@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from store.deploys import DeployStore, conflict_message
+from store.drills import DrillStore
 from store.operations import OperationsStore
 from store.outbox import OutboxStore
 from store.records import (
@@ -29,8 +30,8 @@ __all__ = [
 ]
 
 
-class Repository(DeployStore, ReleaseStore, OperationsStore, OutboxStore):
-    """Deploys, audit trail, releases, operational state and the outbox over one engine."""
+class Repository(DeployStore, ReleaseStore, OperationsStore, OutboxStore, DrillStore):
+    """Deploys, audit trail, releases, operational state, the outbox and drills over one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
