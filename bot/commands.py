@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot import parsing as p
 from bot.blocks import replies
 from bot.deploys import Deploys
 from bot.team import Team
-from rollout.errors import NotFound
+from rollout.errors import CommanderError, NotFound
+
+if TYPE_CHECKING:
+    from bot.drills.service import DrillService
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Commands:
         self.team = team
         self.repo = deploys.repo
         self.config = deploys.config
+        self.drills: DrillService | None = None  # set by the composition root
 
     def run(self, cmd: p.Command, caller: Caller) -> str:
         """The reply to one command."""
@@ -43,6 +48,11 @@ class Commands:
             f"Started {state.service} {state.version}{forced} in {self.config.team.deploy_channel};"
             f" commander <@{state.commander}>."
         )
+
+    def _drill(self, cmd: p.Drill, caller: Caller) -> str:
+        if self.drills is None:
+            raise CommanderError("Drills are not set up in this bot.")
+        return self.drills.run(cmd.command, caller.user)  # type: ignore[arg-type]
 
     def _status(self, cmd: p.Status, caller: Caller) -> str:
         now = self.deploys.clock.now()

@@ -192,7 +192,7 @@ class Deploys:
         self.wake()
 
     def _record_release(self, state: DeployState, now: datetime) -> None:
-        if state.status == "aborted":
+        if state.status == "aborted" or state.drill:  # a drill is never a release
             return
         safe = self.config.service(state.service).rollback_safe and state.status == "completed"
         self.repo.add_release(

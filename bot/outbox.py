@@ -9,11 +9,12 @@ same deploy, and is retried until it goes through.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -46,6 +47,10 @@ class Poster(Protocol):
     def update(
         self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]] | None = None
     ) -> None: ...
+
+    def upload(
+        self, channel: str, thread_ts: str | None, filename: str, content: bytes, title: str
+    ) -> tuple[str, str]: ...
 
 
 class OutboxRepository(Protocol):
@@ -87,6 +92,8 @@ class Outbox:
         self.config = config
         self.owner = owner or replica_name()
         self._card_retry: dict[str, tuple[int, datetime]] = {}
+        # The config a deploy's card renders with (a drill's may carry its scenario's plan).
+        self.config_for: Callable[[DeployState], TeamConfig] = lambda state: self.config
 
     def drain(self, now: datetime) -> None:
         """One pass: every deploy with a message due or a card behind its state."""
@@ -123,6 +130,10 @@ class Outbox:
                     raise LookupError(f"its target {message.target!r} has not been posted")
                 self.slack.update(target.sent_channel, target.ts, message.text, message.blocks)
                 channel, ts = target.sent_channel, target.ts
+            elif message.kind == "upload":
+                channel, thread_ts = self._where(record)
+                filename, content = upload_file(message.blocks)
+                channel, ts = self.slack.upload(channel, thread_ts, filename, content, message.text)
             else:
                 channel, thread_ts = self._where(record)
                 channel, ts = self.slack.post(channel, message.text, message.blocks, thread_ts)
@@ -167,7 +178,7 @@ class Outbox:
         state, version = self.repo.load(deploy_id)
         if self.repo.card_version(deploy_id) == version:
             return
-        text, blocks = card(state, self.config)
+        text, blocks = card(state, self.config_for(state))
         try:
             self.slack.update(located[0], located[1], text, blocks)
         except (SlackClientError, OSError, ValueError) as exc:
@@ -181,6 +192,13 @@ class Outbox:
     def _card_due(self, deploy_id: str, now: datetime) -> bool:
         waiting = self._card_retry.get(deploy_id)
         return waiting is None or waiting[1] <= now
+
+
+def upload_file(blocks: Sequence[dict[str, Any]]) -> tuple[str, bytes]:
+    """The file an upload row carries: its name and bytes (base64 in the row's blocks)."""
+    if not blocks or "content_b64" not in blocks[0]:
+        raise ValueError("an upload row without its file")
+    return str(blocks[0].get("filename", "file")), base64.b64decode(blocks[0]["content_b64"])
 
 
 def retry_after(exc: Exception, attempt: int) -> timedelta:

@@ -48,6 +48,12 @@ USAGE: dict[str, tuple[str, str, str]] = {
         "post a maintenance notice, and the all-clear when it ends",
     ),
     "why": ("/deploy why [service]", "/deploy why api", "the evidence behind the latest verdicts"),
+    "drill": (
+        "/deploy drill start|inject|pause|resume|hint|end|history …",
+        "/deploy drill start error-spike-canary --commander @bob",
+        "trainers run simulated incident drills; inject, pause, resume, hint and end act on"
+        " your most recent running drill",
+    ),
     "help": ("/deploy help", "/deploy help", "this list"),
 }
 WHEN_FORMS = '"30m" (from now), "14:30" (team time), or "2026-12-24T09:00"'
@@ -129,8 +135,16 @@ class Why:
     service: str | None = None
 
 
+@dataclass(frozen=True)
+class Drill:
+    """`/deploy drill …`: one command of bot.drills.parsing's grammar."""
+
+    command: object
+
+
 Command = (
     Help
+    | Drill
     | Start
     | Status
     | History
@@ -154,6 +168,10 @@ def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Command:
     if not words or words[0].lower() == "help":
         return Help()
     name, rest = words[0].lower(), words[1:]
+    if name == "drill":  # its own grammar; imported here, as it builds on this module
+        from bot.drills.parsing import parse_drill
+
+        return Drill(parse_drill(rest))
     if name not in _PARSERS:
         raise CommandError(f'unknown command "{words[0]}"; try `/deploy help`')
     positional, flags = _options(rest, name)

@@ -17,6 +17,8 @@ from bot.adapters.roster import UsergroupRoster
 from bot.adapters.settings import where
 from bot.commands import Commands
 from bot.deploys import Deploys
+from bot.drills.runner import DrillRunner
+from bot.drills.service import DrillService
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.settings import Settings, load_team_config
@@ -49,6 +51,7 @@ class Services:
     team: Team
     commands: Commands
     worker: Worker
+    drills: DrillService
 
 
 def build_services(settings: Settings, repo, client: WebClient | None = None) -> Services:
@@ -76,9 +79,25 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     outbox = Outbox(repo, sender, config)
     pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="commander-world")
     reconciler = Reconciler(deploys, world, lambda job: _submit(pool, job))
-    worker = Worker(deploys, team, reconciler, outbox, world, settings.tick)
+    drills = DrillService(config, repo, settings.scenarios_dir, _members(client), clock)
+    runner = DrillRunner(drills)
+    outbox.config_for = runner.config_for
+    worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner)
     deploys.wake = worker.wake
-    return Services(config, repo, client, slack, deploys, team, Commands(deploys, team), worker)
+    commands = Commands(deploys, team)
+    commands.drills = drills
+    return Services(config, repo, client, slack, deploys, team, commands, worker, drills)
+
+
+def _members(client: WebClient) -> Callable[[str], tuple[str, ...]]:
+    """A user group's members (trainers may be a group), asked afresh every 5 minutes."""
+    rosters: dict[str, UsergroupRoster] = {}
+
+    def members(group: str) -> tuple[str, ...]:
+        roster = rosters.setdefault(group, UsergroupRoster(client, group))
+        return roster()
+
+    return members
 
 
 def _submit(pool: ThreadPoolExecutor, job: Callable[[], None]) -> None:

@@ -18,7 +18,8 @@ SLACK_API_URL Web API base URL (tests point it at a fake Slack);
 DATABASE_URL default sqlite:///commander.db;
 COMMANDER_CONFIG team config, default ./commander.toml;
 COMMANDER_POST_INTERVAL seconds between posts to one channel, default 1;
-COMMANDER_TICK seconds between worker passes (timers, judges, notices), default 0.25."""
+COMMANDER_TICK seconds between worker passes (timers, judges, notices), default 0.25;
+COMMANDER_SCENARIOS drill scenarios folder, default scenarios/ next to the config."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class Settings:
     api_url: str | None = None
     post_interval: float = 1.0
     tick: float = 0.25
+    scenarios: Path | None = None  # drill scenarios; None: "scenarios/" next to the config
+
+    @property
+    def scenarios_dir(self) -> Path:
+        """Where `/deploy drill start <name>` finds its scenario files."""
+        return self.scenarios or self.config_path.parent / "scenarios"
 
     def __repr__(self) -> str:
         return (
@@ -56,6 +63,9 @@ def load_settings(env: Mapping[str, str], *, socket: bool = False) -> Settings:
         config_path=Path(env.get("COMMANDER_CONFIG", "").strip() or "commander.toml"),
         post_interval=_seconds(env, "COMMANDER_POST_INTERVAL", 1.0),
         tick=_seconds(env, "COMMANDER_TICK", 0.25),
+        scenarios=Path(env["COMMANDER_SCENARIOS"].strip())
+        if env.get("COMMANDER_SCENARIOS", "").strip()
+        else None,
     )
 
 

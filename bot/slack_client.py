@@ -94,6 +94,21 @@ class SlackPoster:
         finally:
             self.pacer.done(channel, lock)
 
+    def upload(
+        self, channel: str, thread_ts: str | None, filename: str, content: bytes, title: str
+    ) -> tuple[str, str]:
+        """files_upload_v2 into a thread; returns (channel id, file id)."""
+        lock = self.pacer.wait(channel)
+        try:
+            resp = self.client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, filename=filename, content=content,
+                title=title,
+            )  # fmt: skip
+        finally:
+            self.pacer.done(channel, lock)
+        file = resp.get("file") or {}
+        return channel, str(file.get("id") or "uploaded")
+
     def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         """chat.postEphemeral: only `user` sees it."""
         self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import Protocol
 
 from bot.deploys import Deploys
 from bot.outbox import Outbox
@@ -28,6 +29,12 @@ from rollout.state import DeployState
 log = logging.getLogger("commander.worker")
 
 
+class DrillPass(Protocol):
+    """One pass over the running drills (bot.drills.runner.DrillRunner)."""
+
+    def run_once(self, now: datetime) -> None: ...
+
+
 class Worker:
     """One thread that reconciles, sends, fires due timers, runs the judges and posts notices."""
 
@@ -39,7 +46,9 @@ class Worker:
         outbox: Outbox,
         metrics: Metrics,
         tick: float = 0.25,
+        drills: DrillPass | None = None,
     ) -> None:
+        self.drills = drills  # advances running drills (bot.drills.runner.DrillRunner)
         self.deploys = deploys
         self.team = team
         self.reconciler = reconciler
@@ -70,8 +79,10 @@ class Worker:
     def run_once(self) -> None:
         """One pass: reconcile, drain the outbox, then timers, judges and notices."""
         now = self.deploys.clock.now()
+        if self.drills is not None:
+            self.drills.run_once(now)
         self.act(now)
-        for deploy in self.deploys.repo.active():
+        for deploy in self.deploys.repo.active():  # never drills: their world is the sim
             self._guarded(deploy, partial(self._advance, deploy, now))
         self.team.post_due_notices()
 

@@ -184,17 +184,21 @@ class DeployStore:
         return self._with_status(IN_FLIGHT)
 
     def active(self) -> list[DeployState]:
-        """In-flight deploys plus those stabilizing, oldest first."""
+        """Real in-flight deploys plus those stabilizing, oldest first (never drills)."""
         return self._with_status(ACTIVE)
 
     def _with_status(self, statuses: Sequence[str]) -> list[DeployState]:
-        query = select(Deploy).where(Deploy.status.in_(statuses)).order_by(Deploy.created_at)
+        query = (  # drills live apart: the worker's DrillRunner runs them
+            select(Deploy)
+            .where(Deploy.status.in_(statuses), Deploy.drill.is_(False))
+            .order_by(Deploy.created_at)
+        )
         with self._session() as session:
             return [deploy_state(row) for row in session.scalars(query)]
 
     def latest_for(self, service: str) -> DeployState | None:
         """The service's most recently created deploy."""
-        query = select(Deploy).where(Deploy.service == service)
+        query = select(Deploy).where(Deploy.service == service, Deploy.drill.is_(False))
         with self._session() as session:
             row = session.scalars(query.order_by(Deploy.created_at.desc()).limit(1)).first()
         return deploy_state(row) if row else None

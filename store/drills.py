@@ -170,7 +170,8 @@ class DrillStore:
                     session.execute(
                         insert(OUTBOX), [outbox_values(deploy.id, m, now) for m in messages]
                     )
-            session.execute(update(DRILLS).where(DRILLS.c.id == drill_id).values(**progress))
+            if progress:
+                session.execute(update(DRILLS).where(DRILLS.c.id == drill_id).values(**progress))
 
     def update_drill(self, drill_id: str, **values: Any) -> None:
         """Change a drill's row (pause, resume, finish)."""

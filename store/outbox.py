@@ -234,6 +234,7 @@ class OutboxStore:
                     EFFECTS.c.world_version != DEPLOYS.c.row_version,
                 ),
                 ~superseded,
+                col(Deploy.drill).is_(False),  # a drill's world is the simulator
             )
             .order_by(col(Deploy.created_at))
         )

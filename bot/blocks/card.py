@@ -23,7 +23,7 @@ STATUS_EMOJI = {
 
 def card_text(state: DeployState, config: TeamConfig) -> str:
     """The card's plain-text fallback: service, version, status and stage."""
-    return (
+    return ("DRILL · " if state.drill else "") + (
         f"{state.service} {state.version}: {wording.status(state)}"
         f" · {wording.stage_name(state, config)}"
     )
@@ -63,7 +63,7 @@ def card(state: DeployState, config: TeamConfig) -> tuple[str, Blocks]:
     if state.rollback_target is not None or state.status == "rolled_back":
         notes.append(f"Rolled back to {state.rollback_target or 'nothing'}")
     blocks = [
-        HeaderBlock(text=f"{state.service} {state.version}"),
+        HeaderBlock(text=f"{'DRILL · ' if state.drill else ''}{state.service} {state.version}"),
         SectionBlock(fields=fields),
         ContextBlock(elements=[MarkdownTextObject(text=progress_line(state, config))]),
         ContextBlock(elements=[MarkdownTextObject(text=" · ".join(notes))]),

@@ -65,5 +65,9 @@ def _apply(services: Services, action: dict, user: str) -> str | None:
         return "That button is malformed; use the buttons in the latest message of the thread."
     if action["action_id"] == "why":
         return services.commands.why(deploy_id)
-    folded = services.deploys.apply(deploy_id, EVENTS[action["action_id"]](user, value))
+    event = EVENTS[action["action_id"]](user, value)
+    state = services.repo.get(deploy_id)
+    if state.drill:  # checked by the core at drill time, then applied by the drill's worker
+        return services.drills.act(state, event)
+    folded = services.deploys.apply(deploy_id, event)
     return f":no_entry: {slack_text(folded.refusals[0].reason)}" if folded.refusals else None

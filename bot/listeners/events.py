@@ -12,6 +12,7 @@ from bot.services import Services
 from rollout import events as ev
 from rollout.errors import CommanderError
 from rollout.ports import Conflict
+from rollout.state import DeployState
 
 WORDS: dict[str, Callable[[str], ev.Event]] = {
     "confirm": lambda user: ev.Confirm(user),
@@ -56,6 +57,11 @@ def register(app: App, services: Services) -> None:
         )
         if deploy is None:
             return
+        if deploy.drill:  # checked by the core at drill time, then applied by the drill's worker
+            reply = _drill_reply(services, deploy, WORDS[word](user))
+            if reply:
+                services.slack.ephemeral(channel, user, reply, thread_ts)
+            return
         try:
             folded = services.deploys.apply(deploy.id, WORDS[word](user))
             reply = (
@@ -67,3 +73,10 @@ def register(app: App, services: Services) -> None:
             services.slack.ephemeral(channel, user, reply, thread_ts)
 
     app.event("message")(message)
+
+
+def _drill_reply(services: Services, deploy: DeployState, event: ev.Event) -> str | None:
+    try:
+        return services.drills.act(deploy, event)
+    except (CommanderError, Conflict) as exc:
+        return str(exc)

@@ -25,8 +25,12 @@ def drill(n: int = 1, trainer: str = "UTRAIN", commander: str = "UBOB") -> Drill
 
 def deploy(n: int = 1, service: str = "api") -> DeployState:
     return DeployState(
-        id=f"dep-{n}", service=service, version="2.0", previous_version="1.9",
-        commander="UBOB", drill=True,
+        id=f"dep-{n}",
+        service=service,
+        version="2.0",
+        previous_version="1.9",
+        commander="UBOB",
+        drill=True,
     )
 
 
@@ -62,7 +66,11 @@ def test_inputs_queue_in_order_and_a_step_saves_state_and_progress_together(repo
     message = Message("post", "DRILL hello", in_thread=True)
     repo.save_drill_step("drill-1", progress, (after, version, [audit], [message]), T0)
     stored = repo.get_drill("drill-1")
-    assert (stored.applied_s, stored.inputs_taken, stored.decisions) == (12.5, inputs[0].id, [{"a": 1}])
+    assert (stored.applied_s, stored.inputs_taken, stored.decisions) == (
+        12.5,
+        inputs[0].id,
+        [{"a": 1}],
+    )
     assert repo.get("dep-1").status == "running"
     assert [m.message.text for m in repo.pending_messages("dep-1")] == ["DRILL hello"]
     assert [i.kind for i in repo.drill_inputs("drill-1", after=inputs[0].id)] == ["injection"]

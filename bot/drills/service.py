@@ -1,0 +1,195 @@
+"""`/deploy drill …` and the core's check of clicks in a drill thread, recorded as inputs.
+
+The service never advances a drill: it records what trainers and trainees ask for (start,
+inputs, pause) in the store, and the worker's DrillRunner applies it at the drill's time.
+Which drill inject/pause/resume/hint/end act on: the caller's most recent live drill as trainer.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.drills.blocks import scorecard_text
+from bot.drills.parsing import DrillCommand, DrillControl, DrillHistory, DrillInject, DrillStart
+from rollout import events as ev
+from rollout.config import TeamConfig
+from rollout.decisions import decision_for
+from rollout.errors import CommanderError, ConfigError, NotFound
+from rollout.machine import Refusal, decide
+from rollout.state import DeployState
+from store.drills import DrillRecord
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+
+Members = Callable[[str], tuple[str, ...]]  # a user group's members
+SEED_LIMIT = 2**31
+
+
+class DrillRefused(CommanderError):
+    """Only trainers run drills; the message says so."""
+
+
+class DrillService:
+    """Starts drills, queues injections and decisions, pauses, resumes, ends and lists them."""
+
+    def __init__(self, config: TeamConfig, repo, scenarios: Path, members: Members, clock) -> None:
+        self.config = config
+        self.repo = repo
+        self.scenarios = scenarios
+        self.members = members
+        self.clock = clock
+
+    # --- who may --------------------------------------------------------------------------
+
+    def is_trainer(self, user: str) -> bool:
+        """In [drills].trainers, or a member of a user group listed there."""
+        for entry in self.config.drills.trainers:
+            if entry == user or (entry.startswith("S") and user in self.members(entry)):
+                return True
+        return False
+
+    def _trainer(self, user: str, verb: str) -> None:
+        if not self.is_trainer(user):
+            raise DrillRefused(f"Only trainers {verb} drills ([drills].trainers).")
+
+    # --- commands -------------------------------------------------------------------------
+
+    def run(self, cmd: DrillCommand, user: str) -> str:
+        """The reply to one `/deploy drill …` command."""
+        if isinstance(cmd, DrillStart):
+            return self.start(cmd, user)
+        if isinstance(cmd, DrillInject):
+            return self.inject(cmd, user)
+        if isinstance(cmd, DrillControl):
+            return self.control(cmd.verb, user)
+        return self.history(cmd)
+
+    def scenario(self, name: str) -> Scenario:
+        """A scenario of the drills folder by name; an unknown one lists the known."""
+        from bot.sim_inputs import checked_scenario
+
+        path = self.scenarios / f"{name}.toml"
+        if "/" in name or not path.is_file():
+            known = ", ".join(sorted(p.stem for p in self.scenarios.glob("*.toml"))) or "none"
+            raise NotFound(f'No scenario "{name}" in {self.scenarios}/. Available: {known}')
+        return checked_scenario(path, self.config)
+
+    def start(self, cmd: DrillStart, user: str) -> str:
+        """Record a drill and its deploy row; the worker runs it from its first pass."""
+        self._trainer(user, "start")
+        scenario = self.scenario(cmd.scenario)
+        now = self.clock.now()
+        seed = cmd.seed if cmd.seed is not None else secrets.randbelow(SEED_LIMIT)
+        drill_id = f"drill-{uuid.uuid4().hex[:8]}"
+        commander = cmd.commander or user
+        deploy = DeployState(
+            id=drill_id,
+            service=scenario.name,
+            version=scenario.release.version,
+            previous_version=scenario.release.previous_version,
+            commander=commander,
+            drill=True,
+            meta=(("started_by", user), ("drill", drill_id)),
+        )
+        record = DrillRecord(
+            id=drill_id, deploy_id=deploy.id, scenario=scenario.name, seed=seed,
+            speed=cmd.speed or self.config.drills.speed, policy=cmd.policy, trainer=user,
+            commander=commander, status="running", started_at=now,
+        )  # fmt: skip
+        self.repo.add_drill(record, deploy, self.config.drills.channel)
+        return (
+            f"DRILL {drill_id} started: {scenario.name}, seed {seed}, speed x{record.speed:g},"
+            f" policy {cmd.policy}, commander <@{commander}>, in {self.config.drills.channel}."
+        )
+
+    def inject(self, cmd: DrillInject, user: str) -> str:
+        """Validate the fault now (a bad key gets its name back) and queue it."""
+        from sim.drill import parse_injection
+
+        drill = self.trainers_drill(user, "inject into")
+        at_s = drill.now_s(self.clock.now())
+        try:
+            injection = parse_injection(cmd.kind, dict(cmd.settings), at_s)
+        except ConfigError as exc:
+            raise CommanderError(f"Not injected: {exc}") from None
+        self.repo.add_drill_input(drill.id, "injection", injection.to_json(), self.clock.now())
+        return f"DRILL {drill.id}: {cmd.kind} injected at {_clock(at_s)} drill time."
+
+    def control(self, verb: str, user: str) -> str:
+        """pause, resume, hint or end the caller's drill."""
+        drill = self.trainers_drill(user, verb)
+        now = self.clock.now()
+        if verb == "pause":
+            if drill.status == "paused":
+                return f"DRILL {drill.id} is already paused."
+            self.repo.update_drill(drill.id, status="paused", paused_at=now)
+            return f"DRILL {drill.id} paused at {_clock(drill.now_s(now))} drill time."
+        if verb == "resume":
+            if drill.paused_at is None:
+                return f"DRILL {drill.id} is not paused."
+            total = drill.paused_total_s + (now - drill.paused_at).total_seconds()
+            self.repo.update_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
+            return f"DRILL {drill.id} resumed."
+        kind = "hint" if verb == "hint" else "end"
+        self.repo.add_drill_input(drill.id, kind, {"by": user}, now)
+        if drill.status == "paused":  # an end or hint must reach the worker
+            total = drill.paused_total_s + (now - (drill.paused_at or now)).total_seconds()
+            self.repo.update_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
+        what = "The hint is posted in the thread." if kind == "hint" else "Its scorecard follows."
+        return f"DRILL {drill.id}: {verb} requested. {what}"
+
+    def history(self, cmd: DrillHistory) -> str:
+        """Recent ended drills with their scores."""
+        drills = self.repo.drill_history(cmd.user, 10)
+        if not drills:
+            whose = f" for <@{cmd.user}>" if cmd.user else ""
+            return f"No drills yet{whose}."
+        lines = [
+            f"• {d.id} {d.scenario} (seed {d.seed}) <@{d.commander}>: "
+            + (scorecard_text(d.scorecard) if d.scorecard else d.end_reason or "ended")
+            for d in drills
+        ]
+        return "Recent drills:\n" + "\n".join(lines)
+
+    def trainers_drill(self, user: str, verb: str) -> DrillRecord:
+        """The caller's most recent live drill as trainer."""
+        self._trainer(user, verb)
+        drill = self.repo.latest_drill_of_trainer(user)
+        if drill is None:
+            raise NotFound("You have no drill running: `/deploy drill start <scenario>` first.")
+        return drill
+
+    # --- clicks and typed replies in a drill thread ----------------------------------------
+
+    def act(self, deploy: DeployState, event: ev.Event) -> str | None:
+        """Check a person's event with the core at drill time and queue it; a refusal's text."""
+        from sim.drill import drill_config
+        from sim.world import EPOCH
+
+        drill = self.repo.drill_of_deploy(deploy.id)
+        if drill is None:
+            raise NotFound(f"no drill for {deploy.id}")
+        if drill.status == "ended":
+            return ":no_entry: This drill is over."
+        at_s = max(drill.now_s(self.clock.now()), drill.applied_s)
+        config = drill_config(self.config, "advise" if drill.policy == "advise" else "team")
+        state = self.repo.get(deploy.id)
+        outcome = decide(state, event, EPOCH + timedelta(seconds=at_s), config)
+        if isinstance(outcome, Refusal):
+            return f":no_entry: {outcome.reason}"
+        decision = decision_for(event, at_s)
+        if decision is None:
+            return None
+        self.repo.add_drill_input(drill.id, "decision", decision.model_dump(), self.clock.now())
+        return None
+
+
+def _clock(at_s: float) -> str:
+    minutes, seconds = divmod(round(at_s), 60)
+    return f"{minutes}:{seconds:02d}"
