@@ -1,0 +1,241 @@
+"""Drills end to end: `commander serve` against the loopback fake Slack, signed requests.
+
+A trainer starts a drill, injects a fault, the trainee rolls back in the thread; the bot posts
+the scorecard and uploads the chart; `commander drill replay` and `sim run --decisions` give the
+same figures; kill -9 mid-drill changes nothing; drills run side by side and never block a
+real deploy; non-trainers, non-commanders and bad input get one clear line each.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.botserver import BotServer, commander
+from tests.e2e.chat import Chat
+from tests.e2e.conftest import Launch
+from tests.e2e.oracle import StoreOracle
+from tests.e2e.teamconfig import ADMIN, COMMANDER, STRANGER, team_config
+from tests.slackfake import FakeSlack
+
+TRAINER = ADMIN
+TRAINEE = STRANGER
+# name = "api": a drill of the same service as a real deploy, which it must never block.
+SCENARIO = """\
+name = "api"
+description = "A small canary whose new version fails; the drill waits for the trainee"
+duration = "1h"
+
+[fleet]
+hosts = 10
+rps = 500
+
+[release]
+stages = [
+  { kind = "traffic", name = "canary", percent = 10, bake = "5m" },
+  { kind = "traffic", name = "100%", percent = 100, bake = "5m" },
+]
+
+[[faults]]
+kind = "error_rate"
+rate = 0.05
+"""
+
+
+def drills_config() -> str:
+    """The e2e team config with drills run by the admin, slowed to nothing but fast enough."""
+    return team_config() + f'\n[drills]\ntrainers = ["{TRAINER}"]\nspeed = 60\n'
+
+
+@pytest.fixture
+def scenarios(tmp_path: Path) -> Path:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "api.toml").write_text(SCENARIO)
+    return folder
+
+
+@pytest.fixture
+def drill_bot(launch: Launch, scenarios: Path) -> BotServer:
+    return launch(drills_config(), COMMANDER_SCENARIOS=str(scenarios))
+
+
+@pytest.fixture
+def drill_chat(fake_slack: FakeSlack, drill_bot: BotServer) -> Chat:
+    return Chat(fake_slack, drill_bot)
+
+
+def start_drill(chat: Chat, flags: str = "", seed: int = 5) -> str:
+    """Start a drill of `api` commanded by the trainee; its id."""
+    sent = chat.command(
+        f"drill start api --seed {seed} --speed 300 --commander <@{TRAINEE}> {flags}", TRAINER
+    )
+    reply = chat.reply_to(sent, "DRILL", "started")
+    return reply.split("DRILL ", 1)[1].split(" ", 1)[0]
+
+
+def drill_root(chat: Chat, drill_id: str, store: StoreOracle, timeout: float = 20) -> object:
+    """The drill's root card: a post in the drill channel saying DRILL."""
+    thread = wait_until(lambda: store.repo.thread_of(drill_id), timeout, "the drill's thread")
+    return chat.fake.log.wait_for_call(
+        "chat.postMessage",
+        lambda c: c.response.get("ts") == thread[1] and "DRILL" in c.text,
+        timeout,
+        "the drill's root card",
+    )
+
+
+def wait_until(probe, timeout: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def ended(store: StoreOracle, drill_id: str, timeout: float = 40):  # type: ignore[no-untyped-def]
+    return wait_until(
+        lambda: (d := store.repo.get_drill(drill_id)).status == "ended" and d, timeout, "the end"
+    )
+
+
+def cli(bot: BotServer, *args: str) -> str:
+    done = commander(*args, env=bot.env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_drill_from_start_to_scorecard_replays_to_the_same_figures(
+    drill_chat: Chat, drill_bot: BotServer, store: StoreOracle, fake_slack: FakeSlack,
+    scenarios: Path, tmp_path: Path,
+) -> None:  # fmt: skip
+    drill_id = start_drill(drill_chat)
+    root = drill_root(drill_chat, drill_id, store)
+    assert str(root.params.get("channel")) != ""
+    sent = drill_chat.command("drill inject latency add_ms=900", TRAINER)
+    drill_chat.reply_to(sent, "latency", "injected")
+    store.wait(drill_id, lambda s: s.status == "running" and s.stage_index >= 0, 20)
+    drill_chat.say(root, "rollback", TRAINEE)
+    drill = ended(store, drill_id)
+    assert drill.end_reason == "rolled_back"
+    assert [d["kind"] for d in drill.decisions] == ["rollback"]
+    assert [i["kind"] for i in drill.injections] == ["latency"]
+    card = drill_chat.in_thread(root, "DRILL scorecard", timeout=20)
+    shown = json.dumps(card.blocks)
+    for peer in ("team policy", "best response", "argo", "flagger"):
+        assert peer in shown
+    assert drill.scorecard is not None and drill.scorecard["verdict"] in shown
+    upload = fake_slack.log.wait_for_call(
+        "files.completeUploadExternal",
+        lambda c: c.params.get("thread_ts") == root.response["ts"],
+        20,
+        "the chart uploaded to the drill thread",
+    )
+    assert upload is not None
+    assert all("DRILL" in c.text for c in drill_chat.thread(root))
+    # replay equality: the store's data recomputes the posted scorecard ...
+    replayed = cli(drill_bot, "drill", "replay", drill_id, "--json")
+    assert json.loads(replayed) == drill.scorecard
+    # ... and `sim run --decisions` gives the trainee's figures
+    decisions, injections = tmp_path / "d.json", tmp_path / "i.json"
+    cli(drill_bot, "drill", "export", drill_id, "--out", str(decisions),
+        "--injections", str(injections))  # fmt: skip
+    run = cli(
+        drill_bot, "sim", "run", str(scenarios / "api.toml"), "--seed", "5", "--decisions",
+        str(decisions), "--injections", str(injections), "--config",
+        drill_bot.env["COMMANDER_CONFIG"], "--json",
+    )  # fmt: skip
+    figures = {k: v for k, v in json.loads(run)["trainee"].items() if k != "who"}
+    assert figures == {k: v for k, v in drill.scorecard["trainee"].items() if k != "who"}
+    history = drill_chat.command(f"drill history <@{TRAINEE}>", COMMANDER)
+    drill_chat.reply_to(history, drill_id, "rolled back")
+    # isolation: no release row, nothing in /deploy history
+    assert store.repo.history("api") == []
+
+
+def test_kill_9_mid_drill_then_restart_ends_with_the_scorecard_of_its_decisions(
+    drill_chat: Chat, drill_bot: BotServer, store: StoreOracle
+) -> None:
+    drill_id = start_drill(drill_chat, seed=11)
+    root = drill_root(drill_chat, drill_id, store)
+    drill_chat.command("drill inject error_rate rate=0.3", TRAINER)
+    wait_until(lambda: store.repo.get_drill(drill_id).injections, 20, "the injection applied")
+    drill_bot.kill()
+    before = store.repo.get_drill(drill_id)
+    assert before.status == "running" and before.applied_s > 0
+    drill_bot.restart()
+    applied = wait_until(
+        lambda: (d := store.repo.get_drill(drill_id)).applied_s > before.applied_s and d,
+        20, "the drill advancing after the restart",
+    )  # fmt: skip
+    assert applied.injections == before.injections
+    drill_chat.say(root, "rollback", TRAINEE)
+    drill = ended(store, drill_id)
+    assert drill.end_reason == "rolled_back"
+    # an uninterrupted drill with the same data scores the same: the pure replay of it
+    replayed = cli(drill_bot, "drill", "replay", drill_id, "--json")
+    assert json.loads(replayed) == drill.scorecard
+    starts = [e for e in store.events(drill_id) if e.kind == "start"]
+    assert len(starts) == 1  # the restart re-posted nothing it had saved
+
+
+def test_two_drills_run_at_once_and_never_block_a_real_deploy_of_the_same_service(
+    drill_chat: Chat, store: StoreOracle
+) -> None:
+    first, second = start_drill(drill_chat, seed=1), start_drill(drill_chat, seed=2)
+    assert first != second
+    drill_root(drill_chat, first, store)
+    drill_root(drill_chat, second, store)
+    sent = drill_chat.command("start api 1.4.2", COMMANDER)
+    drill_chat.reply_to(sent, "Started api 1.4.2")
+    status = drill_chat.command("status", COMMANDER)
+    assert "drill" not in drill_chat.reply_to(status, "api").lower()
+    drill_chat.command("drill end", TRAINER)  # ends the trainer's most recent: the second
+    assert ended(store, second).end_reason == "ended by the trainer"
+    assert store.repo.get_drill(first).status == "running"
+    assert store.repo.get_drill(first).applied_s > 0
+
+
+def test_non_trainers_and_non_commanders_are_refused(
+    drill_chat: Chat, store: StoreOracle
+) -> None:
+    for text in ("drill start api", "drill inject error_rate rate=0.1", "drill end"):
+        sent = drill_chat.command(text, COMMANDER)
+        drill_chat.reply_to(sent, "Only trainers")
+    drill_id = start_drill(drill_chat)
+    root = drill_root(drill_chat, drill_id, store)
+    store.wait(drill_id, lambda s: s.status == "running", 20)
+    since = time.time()
+    drill_chat.say(root, "rollback", COMMANDER)
+    drill_chat.ephemeral_to(COMMANDER, "only", since=since)
+    time.sleep(0)  # the refusal queued nothing
+    assert store.repo.drill_inputs(drill_id, after=0) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("drill start nowhere", ("No scenario", "Available: api")),
+        ("drill start api --speed fast", ("--speed", "expected a number")),
+        ("drill start api --policy lazy", ("--policy",)),
+        ("drill start api --seed", ("--seed needs a value",)),
+        ("drill start api --colour red", ("does not take --colour",)),
+        ("drill inject error_rate rate=2", ("rate",)),
+        ("drill inject error_rate colour=red", ("colour",)),
+        ("drill inject earthquake", ("earthquake", "kinds")),
+        ("drill frobnicate", ("unknown drill command",)),
+    ],
+)
+def test_every_bad_input_gets_a_line_that_names_it(
+    drill_chat: Chat, store: StoreOracle, text: str, words: tuple[str, ...]
+) -> None:
+    if text.startswith("drill inject"):
+        start_drill(drill_chat)
+    sent = drill_chat.command(text, TRAINER)
+    drill_chat.reply_to(sent, *words)
