@@ -14,12 +14,15 @@ from rollout.errors import CommanderError
 
 if TYPE_CHECKING:
     from rollout.config import TeamConfig
+    from sim.drill import DrillPolicy
     from sim.scorecard import Scorecard
     from store.drills import DrillRecord
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Team config \\[default: $COMMANDER_CONFIG, else commander.toml]"),
+    typer.Option(
+        "--config", help="Team config \\[default: $COMMANDER_CONFIG, else commander.toml]"
+    ),
 ]
 ScenariosOpt = Annotated[
     Path | None,
@@ -47,7 +50,7 @@ def export_command(
     ] = None,
     url: UrlOption = None,
 ) -> None:
-    """Write a drill's decisions as JSON (docs/reference/decisions.md), for `sim run --decisions`."""
+    """Write a drill's decisions as JSON (docs/reference/decisions.md) for `sim run`."""
     from rollout.decisions import dumps
     from sim import injections as injections_format
 
@@ -100,7 +103,7 @@ def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -
     )
     scenario = resolve_scenario(drill.scenario, team, folder)
     decisions, injections = drill_data(drill)
-    policy = "team" if drill.policy == "team" else "advise"
+    policy: DrillPolicy = "team" if drill.policy == "team" else "advise"
     return scorecard(scenario, team, drill.seed, policy, decisions, injections)
 
 

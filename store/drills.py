@@ -102,11 +102,11 @@ class DrillStore:
 
     def drill_of_deploy(self, deploy_id: str) -> DrillRecord | None:
         """The drill a deploy row belongs to, if any."""
-        return self._first(select(Drill).where(Drill.deploy_id == deploy_id))
+        return self._first(select(Drill).where(col(Drill.deploy_id) == deploy_id))
 
     def latest_drill_of_trainer(self, trainer: str) -> DrillRecord | None:
         """The trainer's most recently started drill that is still running or paused."""
-        query = select(Drill).where(Drill.trainer == trainer, col(Drill.status).in_(LIVE))
+        query = select(Drill).where(col(Drill.trainer) == trainer, col(Drill.status).in_(LIVE))
         return self._first(query.order_by(col(Drill.started_at).desc()))
 
     def drills_in_progress(self) -> list[DrillRecord]:
@@ -115,13 +115,13 @@ class DrillStore:
 
     def running_drills(self) -> list[DrillRecord]:
         """Drills the worker advances, oldest first."""
-        return self._all(select(Drill).where(Drill.status == "running"))
+        return self._all(select(Drill).where(col(Drill.status) == "running"))
 
     def drill_history(self, commander: str | None = None, limit: int = 10) -> list[DrillRecord]:
         """Ended drills, newest first; only `commander`'s when given."""
-        query = select(Drill).where(Drill.status == "ended")
+        query = select(Drill).where(col(Drill.status) == "ended")
         if commander is not None:
-            query = query.where(Drill.commander == commander)
+            query = query.where(col(Drill.commander) == commander)
         with self._session() as session:
             rows = session.scalars(query.order_by(col(Drill.ended_at).desc()).limit(limit))
             return [_record(row) for row in rows]
@@ -137,7 +137,7 @@ class DrillStore:
     def drill_inputs(self, drill_id: str, after: int) -> list[DrillInputRecord]:
         """The drill's inputs not yet applied, in the order they came."""
         query = select(DrillInput).where(
-            DrillInput.drill_id == drill_id, col(DrillInput.id) > after
+            col(DrillInput.drill_id) == drill_id, col(DrillInput.id) > after
         )
         with self._session() as session:
             rows = session.scalars(query.order_by(col(DrillInput.id))).all()
@@ -160,7 +160,7 @@ class DrillStore:
                     .where(DEPLOYS.c.id == deploy.id, DEPLOYS.c.row_version == version)
                     .values(**deploy_values(deploy), updated_at=now, row_version=version + 1)
                 )
-                if session.execute(change).rowcount != 1:
+                if session.execute(change).rowcount != 1:  # type: ignore[attr-defined]
                     raise Conflict(f"drill deploy {deploy.id} changed under its worker")
                 if audits:
                     session.execute(
@@ -177,7 +177,7 @@ class DrillStore:
         """Change a drill's row (pause, resume, finish)."""
         with self._session() as session, session.begin():
             change = update(DRILLS).where(DRILLS.c.id == drill_id).values(**values)
-            if session.execute(change).rowcount != 1:
+            if session.execute(change).rowcount != 1:  # type: ignore[attr-defined]
                 raise NotFound(f"no drill {drill_id}")
 
     def _first(self, query: Any) -> DrillRecord | None:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.drills.blocks import scorecard_text
 from bot.drills.parsing import DrillCommand, DrillControl, DrillHistory, DrillInject, DrillStart
@@ -21,6 +21,7 @@ from rollout.config import TeamConfig
 from rollout.decisions import decision_for
 from rollout.errors import CommanderError, ConfigError, NotFound
 from rollout.machine import Refusal, decide
+from rollout.ports import Clock
 from rollout.state import DeployState
 from store.drills import DrillRecord
 
@@ -38,7 +39,9 @@ class DrillRefused(CommanderError):
 class DrillService:
     """Starts drills, queues injections and decisions, pauses, resumes, ends and lists them."""
 
-    def __init__(self, config: TeamConfig, repo, scenarios: Path, members: Members, clock) -> None:
+    def __init__(
+        self, config: TeamConfig, repo: Any, scenarios: Path, members: Members, clock: Clock
+    ) -> None:
         self.config = config
         self.repo = repo
         self.scenarios = scenarios
@@ -160,7 +163,7 @@ class DrillService:
     def trainers_drill(self, user: str, verb: str) -> DrillRecord:
         """The caller's most recent live drill as trainer."""
         self._trainer(user, verb)
-        drill = self.repo.latest_drill_of_trainer(user)
+        drill: DrillRecord | None = self.repo.latest_drill_of_trainer(user)
         if drill is None:
             raise NotFound("You have no drill running: `/deploy drill start <scenario>` first.")
         return drill
