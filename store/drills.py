@@ -173,7 +173,7 @@ class DrillStore:
             if progress:
                 session.execute(update(DRILLS).where(DRILLS.c.id == drill_id).values(**progress))
 
-    def update_drill(self, drill_id: str, **values: Any) -> None:
+    def set_drill(self, drill_id: str, **values: Any) -> None:
         """Change a drill's row (pause, resume, finish)."""
         with self._session() as session, session.begin():
             change = update(DRILLS).where(DRILLS.c.id == drill_id).values(**values)

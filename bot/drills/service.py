@@ -131,19 +131,19 @@ class DrillService:
         if verb == "pause":
             if drill.status == "paused":
                 return f"DRILL {drill.id} is already paused."
-            self.repo.update_drill(drill.id, status="paused", paused_at=now)
+            self.repo.set_drill(drill.id, status="paused", paused_at=now)
             return f"DRILL {drill.id} paused at {_clock(drill.now_s(now))} drill time."
         if verb == "resume":
             if drill.paused_at is None:
                 return f"DRILL {drill.id} is not paused."
             total = drill.paused_total_s + (now - drill.paused_at).total_seconds()
-            self.repo.update_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
+            self.repo.set_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
             return f"DRILL {drill.id} resumed."
         kind = "hint" if verb == "hint" else "end"
         self.repo.add_drill_input(drill.id, kind, {"by": user}, now)
         if drill.status == "paused":  # an end or hint must reach the worker
             total = drill.paused_total_s + (now - (drill.paused_at or now)).total_seconds()
-            self.repo.update_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
+            self.repo.set_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
         what = "The hint is posted in the thread." if kind == "hint" else "Its scorecard follows."
         return f"DRILL {drill.id}: {verb} requested. {what}"
 

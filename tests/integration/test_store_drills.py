@@ -83,14 +83,14 @@ def test_pause_freezes_drill_time_and_finish_stores_the_scorecard_in_history(rep
     repo.add_drill(drill(), deploy(), "#deploy-drills")
     record = repo.get_drill("drill-1")
     assert record.now_s(T0 + timedelta(seconds=3)) == 30.0
-    repo.update_drill("drill-1", status="paused", paused_at=T0 + timedelta(seconds=3))
+    repo.set_drill("drill-1", status="paused", paused_at=T0 + timedelta(seconds=3))
     paused = repo.get_drill("drill-1")
     assert paused.now_s(T0 + timedelta(seconds=60)) == 30.0
-    repo.update_drill("drill-1", status="running", paused_at=None, paused_total_s=57.0)
+    repo.set_drill("drill-1", status="running", paused_at=None, paused_total_s=57.0)
     assert repo.get_drill("drill-1").now_s(T0 + timedelta(seconds=62)) == 50.0
     assert repo.running_drills() and not repo.drill_history()
     card = {"verdict": "Faster than the team policy."}
-    repo.update_drill("drill-1", status="ended", scorecard=card, ended_at=T0, end_reason="end")
+    repo.set_drill("drill-1", status="ended", scorecard=card, ended_at=T0, end_reason="end")
     assert not repo.running_drills()
     assert [d.scorecard for d in repo.drill_history("UBOB")] == [card]
     assert repo.drill_history("USOMEONE") == []
