@@ -1,4 +1,4 @@
-"""The App Home tab: deploys in flight, recent releases, and the commander."""
+"""The App Home tab: deploys in flight, recent releases, the commander, and drills."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.blocks.replies import deploy_line, when
 from rollout.config import TeamConfig
 from rollout.rotation import Shift
 from rollout.state import DeployState
+from store.drills import DrillRecord
 from store.records import ReleaseRecord
 
 
@@ -22,6 +23,8 @@ def home_view(
     commander: Shift | None,
     config: TeamConfig,
     now: datetime,
+    drills: Sequence[DrillRecord] = (),
+    scores: Sequence[DrillRecord] = (),
 ) -> dict[str, Any]:
     """The home tab view for views.publish."""
     tz = config.team.tz
@@ -45,5 +48,27 @@ def home_view(
         SectionBlock(text=MarkdownTextObject(text=f"*In flight*\n{in_flight}")),
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=f"*Recent releases*\n{history}"[:2900])),
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=drills_text(drills, scores, now)[:2900])),
     ]
     return View(type="home", blocks=blocks).to_dict()
+
+
+def drills_text(drills: Sequence[DrillRecord], scores: Sequence[DrillRecord], now: datetime) -> str:
+    """The Drills section: drills in progress, then each trainee's recent scores."""
+    from bot.drills.blocks import scorecard_text
+
+    live = [
+        f"• {d.id} {d.scenario}: <@{d.commander}> (trainer <@{d.trainer}>),"
+        f" {d.status} at {round(d.now_s(now))} s drill time"
+        for d in drills
+    ] or ["No drill in progress."]
+    by_trainee: dict[str, list[DrillRecord]] = {}
+    for d in scores:
+        by_trainee.setdefault(d.commander, []).append(d)
+    recent = [
+        f"• <@{who}>: "
+        + "; ".join(scorecard_text(d.scorecard) for d in done[:3] if d.scorecard is not None)
+        for who, done in by_trainee.items()
+    ] or ["No scores yet."]
+    return "*Drills in progress*\n" + "\n".join(live) + "\n*Recent scores*\n" + "\n".join(recent)

@@ -26,7 +26,8 @@ def register(app: App, services: Services) -> None:
             key=lambda r: r.deployed_at,
             reverse=True,
         )[:10]
-        view = home_view(repo.active(), recent, shift, services.config, now)
+        drills, scores = repo.drills_in_progress(), repo.drill_history(None, 20)
+        view = home_view(repo.active(), recent, shift, services.config, now, drills, scores)
         services.slack.publish_home(event["user"], view)
 
     app.event("app_home_opened")(opened)

@@ -19,6 +19,7 @@ from tests.e2e.chat import Chat
 from tests.e2e.conftest import Launch
 from tests.e2e.oracle import StoreOracle
 from tests.e2e.teamconfig import ADMIN, COMMANDER, STRANGER, team_config
+from tests.slackclient import app_home_opened
 from tests.slackfake import FakeSlack
 
 TRAINER = ADMIN
@@ -236,3 +237,23 @@ def test_every_bad_input_gets_a_line_that_names_it(
         start_drill(drill_chat)
     sent = drill_chat.command(text, TRAINER)
     drill_chat.reply_to(sent, *words)
+
+
+def test_the_app_home_shows_drills_in_progress_and_each_trainees_scores(
+    drill_chat: Chat, store: StoreOracle, fake_slack: FakeSlack
+) -> None:
+    done = start_drill(drill_chat, seed=3)
+    drill_chat.command("drill end", TRAINER)
+    ended(store, done)
+    live = start_drill(drill_chat, seed=4)
+    drill_root(drill_chat, live, store)
+
+    assert drill_chat.bot.slack.send(app_home_opened(TRAINEE)).status_code == 200
+
+    home = fake_slack.log.wait_for_call(
+        "views.publish", lambda c: c.params.get("user_id") == TRAINEE, what="the Home tab"
+    )
+    view = json.dumps(home.params.get("view"))
+    assert "Drills in progress" in view and live in view
+    assert "Recent scores" in view and f"<@{TRAINEE}>" in view
+    assert store.repo.get_drill(done).scorecard["verdict"][:30] in view
