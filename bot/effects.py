@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from bot.blocks import thread
+from bot.blocks import killswitch, thread
 from bot.blocks.card import card
 from bot.slack_client import SlackPoster
 from rollout import events as ev
@@ -50,6 +50,9 @@ class Effects:
         text, blocks = self.thread_message(before, after, actions, _started(actions))
         if text or blocks:
             self.slack.post(channel, text or after.id, blocks, thread_ts=root_ts)
+        kill = killswitch.offer(after, actions, self.config)
+        if kill is not None:
+            self.slack.post(channel, kill[0], kill[1], thread_ts=root_ts)
         card_text, card_blocks = card(after, self.config)
         self.slack.update(channel, root_ts, card_text, card_blocks)
 

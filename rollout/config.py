@@ -175,6 +175,17 @@ class Service(Model):
     deployer: Plugin = Field(Plugin(kind="log"), description="How versions are shipped")
     metrics: Plugin = Field(Plugin(kind="static"), description="Where observations come from")
     rollback_safe: bool = Field(True, description="Default for its releases")
+    kill_switches: tuple[str, ...] = Field(
+        (), description="Flag keys in the flagd file that turn this service's changes off"
+    )
+
+
+class KillSwitchFile(Model):
+    """The OpenFeature flagd flag-definition file that holds the kill switches."""
+
+    path: str = Field("flags.json", description="The flagd JSON file the bot rewrites")
+    off_variant: str = Field("off", description="The variant that turns a change off")
+    on_variant: str = Field("on", description="The variant that turns it back on")
 
 
 # --- plan -------------------------------------------------------------------------------
@@ -367,6 +378,7 @@ class TeamConfig(Model):
     plan: Plan = Field(default_factory=default_plan, description="The default release plan")
     plans: dict[str, Plan] = Field(default_factory=dict, description="Extra named plans")
     policy: Policy = Field(Policy(), description="Judges and their modes")
+    flagd: KillSwitchFile = Field(KillSwitchFile(), description="Where kill switches live")
 
     @model_validator(mode="after")
     def _known_dependencies(self) -> TeamConfig:
@@ -375,6 +387,13 @@ class TeamConfig(Model):
             unknown = [d for d in service.depends_on if d not in names]
             if unknown:
                 raise ValueError(f"service {service.name} depends on unknown {unknown}")
+        owners: dict[str, str] = {}
+        for service in self.services:
+            for flag in service.kill_switches:
+                if flag in owners:
+                    both = f"{owners[flag]} and {service.name}"
+                    raise ValueError(f"kill switch {flag} is listed by both {both}")
+                owners[flag] = service.name
         for key in self.plans:
             if not re.fullmatch(r"[a-z0-9_-]+", key):
                 raise ValueError(f'plan names use a-z, 0-9, "-" and "_", got "{key}"')
@@ -395,6 +414,10 @@ class TeamConfig(Model):
             if service.name == name:
                 return service
         return Service(name=name)
+
+    def kill_switch_owner(self, flag: str) -> Service | None:
+        """The service that lists `flag` among its kill switches."""
+        return next((s for s in self.services if flag in s.kill_switches), None)
 
     def is_admin(self, user: str) -> bool:
         """True when the Slack user is a configured admin."""
