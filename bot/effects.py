@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from bot.blocks import killswitch, thread
 from bot.blocks.card import card
 from bot.slack_client import SlackPoster
+from bot.train_links import train_line, train_thread
 from rollout import events as ev
 from rollout.config import DeployStage, TeamConfig
 from rollout.ports import Deployer
@@ -46,14 +47,14 @@ class Effects:
         if located is None:
             log.warning("deploy %s has no thread yet; not posting", after.id)
             return
-        channel, root_ts, _ = located
+        channel, root_ts, thread_ts = located  # a train's cards share the train's thread
         text, blocks = self.thread_message(before, after, actions, _started(actions))
         if text or blocks:
-            self.slack.post(channel, text or after.id, blocks, thread_ts=root_ts)
+            self.slack.post(channel, text or after.id, blocks, thread_ts=thread_ts)
         kill = killswitch.offer(after, actions, self.config)
         if kill is not None:
-            self.slack.post(channel, kill[0], kill[1], thread_ts=root_ts)
-        card_text, card_blocks = card(after, self.config)
+            self.slack.post(channel, kill[0], kill[1], thread_ts=thread_ts)
+        card_text, card_blocks = card(after, self.config, train_line(self.repo, after))
         self.slack.update(channel, root_ts, card_text, card_blocks)
 
     def smoke_for(self, state: DeployState) -> list[ev.Event]:
@@ -111,7 +112,12 @@ class Effects:
         """Post the root card; its ts is the thread every later post goes to."""
         if self.repo.thread_of(state.id) is not None:
             return
-        text, blocks = card(state, self.config)
+        text, blocks = card(state, self.config, train_line(self.repo, state))
+        train = train_thread(self.repo, state)
+        if train is not None:
+            channel, ts = self.slack.post(train[0], text, blocks, thread_ts=train[1])
+            self.repo.set_thread(state.id, channel, ts, train[1])
+            return
         channel, ts = self.slack.post(self.config.team.deploy_channel, text, blocks)
         self.repo.set_thread(state.id, channel, ts, ts)
 

@@ -154,6 +154,6 @@ class KillSwitchControl:
             f"kill switch {flip.flag} turned {word}: {why}",
             {"flag": flip.flag, "off": flip.off},
         )
-        level = "warning" if flip.off else "info"
-        note = ev.Notify(f"<@{user}> turned {flip.flag} {word}: {why}", level=level)
+        text = f"<@{user}> turned {flip.flag} {word}: {why}"
+        note = ev.Notify(text, level="warning") if flip.off else ev.Notify(text)
         return [flip, audit, note]

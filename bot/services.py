@@ -12,14 +12,18 @@ from functools import cache
 from slack_sdk import WebClient
 
 from bot.adapters.deployers import build_deployer
+from bot.adapters.flagd import FlagdKillSwitches
 from bot.adapters.metrics import build_metrics
 from bot.adapters.roster import UsergroupRoster
+from bot.adapters.world import ServiceWorld
 from bot.commands import Commands
 from bot.deploys import Deploys
 from bot.effects import Effects
+from bot.killswitches import KillSwitchControl, ThreadPeople
 from bot.settings import Settings, load_team_config
 from bot.slack_client import SlackPoster, make_web_client
 from bot.team import Team
+from bot.trains import Trains
 from bot.worker import Worker
 from rollout.config import TeamConfig
 
@@ -66,6 +70,8 @@ class Services:
     team: Team
     commands: Commands
     worker: Worker
+    kills: KillSwitchControl
+    trains: Trains
 
 
 def build_services(settings: Settings, repo, client: WebClient | None = None) -> Services:
@@ -82,4 +88,9 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     deploys = Deploys(config, repo, clock, effects, EffectsQueue(), roster)
     team = Team(deploys, repo, clock, slack)
     worker = Worker(deploys, team, metrics_for, settings.tick)
-    return Services(config, repo, client, slack, deploys, team, Commands(deploys, team), worker)
+    world = ServiceWorld(deployer_for, metrics_for, FlagdKillSwitches(config.flagd))
+    kills = KillSwitchControl(config, repo, clock, world, ThreadPeople(repo, slack, config, clock))
+    trains = Trains(deploys, slack)
+    worker.also.append(trains.advance)
+    commands = Commands(deploys, team, kills, trains)
+    return Services(config, repo, client, slack, deploys, team, commands, worker, kills, trains)

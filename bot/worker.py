@@ -41,6 +41,7 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._first_pass = True
+        self.also: list[Callable[[], None]] = []  # more work each pass (release trains)
 
     def start(self) -> None:
         """Run passes on a daemon thread until stop()."""
@@ -60,6 +61,8 @@ class Worker:
             self._guarded(deploy, lambda d=deploy: self._advance(d, now))
         self._first_pass = False
         self.team.post_due_notices()
+        for work in self.also:
+            work()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from store.delivery import DeliveryStore
 from store.deploys import DeployStore, conflict_message
 from store.operations import OperationsStore
 from store.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
 from store.releases import ReleaseStore
+from store.trains import TrainStore
 
 __all__ = [
     "EventRecord",
@@ -19,7 +21,7 @@ __all__ = [
 ]
 
 
-class Repository(DeployStore, ReleaseStore, OperationsStore):
+class Repository(DeployStore, ReleaseStore, OperationsStore, TrainStore, DeliveryStore):
     """Deploys, audit trail, releases and operational state over one SQLAlchemy engine."""
 
     def __init__(self, engine: Engine) -> None:

@@ -1,0 +1,180 @@
+"""Release trains in Slack: `/deploy start api 3.1.0 web 2.4.0` runs the services in
+depends_on order in one thread; every worker pass asks rollout.trains.step what comes next.
+
+Each message the pass posts is claimed once (claim_delivery), so replicas say it once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
+
+from bot.blocks.card import card
+from bot.deploys import Deploys, Refused
+from bot.parsing import Start, StartTrain
+from bot.slack_client import SlackPoster
+from bot.train_links import train_line
+from rollout import events as ev
+from rollout import trains
+from rollout.errors import CommanderError
+from rollout.ports import Conflict
+from store.records import TrainRecord
+
+log = logging.getLogger("commander.trains")
+KEEP = timedelta(days=30)
+ROLLBACK_FRONT = "train_rollback"
+
+
+class Trains:
+    """Starts trains, moves them on each pass, and rolls back front ends on request."""
+
+    def __init__(self, deploys: Deploys, slack: SlackPoster) -> None:
+        self.deploys = deploys
+        self.config = deploys.config
+        self.repo = deploys.repo
+        self.clock = deploys.clock
+        self.slack = slack
+
+    def start(self, cmd: StartTrain, user: str) -> str:
+        """Record the train, open its thread and start the cars that depend on no other."""
+        versions = dict(cmd.cars)
+        order = trains.run_order(list(versions), self.config)
+        cars = [(s, versions[s]) for s in order]
+        train_id = f"train-{uuid.uuid4().hex[:8]}"
+        now = self.clock.now()
+        self.repo.add_train(train_id, cars, created_by=user, now=now, commit_time=cmd.commit_time)
+        line = " → ".join(f"{s} {v}" for s, v in cars)
+        text = (
+            f":steam_locomotive: Release train by <@{user}>: {line}. Each service starts when "
+            "the services it depends on have completed."
+        )
+        channel, ts = self.slack.post(self.config.team.deploy_channel, text)
+        self.repo.set_train_thread(train_id, channel, ts)
+        train = self.repo.train(train_id)
+        problems = self._move(train, starting=True)
+        if problems:
+            self.repo.close_train(train_id, self.clock.now())
+            raise Refused("\n".join(problems))
+        return f"Started release train {line} in {self.config.team.deploy_channel}."
+
+    def advance(self) -> None:
+        """One pass over every open train."""
+        for train in self.repo.open_trains():
+            try:
+                self._move(train)
+            except (CommanderError, Conflict) as exc:
+                log.warning("train %s: %s", train.id, exc)
+
+    def roll_back_front(self, deploy_id: str, user: str) -> str | None:
+        """The "Roll back <front end>" button: roll that deploy back; a refusal's text."""
+        folded = self.deploys.apply(
+            deploy_id, ev.Rollback(user, reason=f"its back end was rolled back (<@{user}>)")
+        )
+        return f":no_entry: {folded.refusals[0].reason}" if folded.refusals else None
+
+    def _move(self, train: TrainRecord, starting: bool = False) -> list[str]:
+        """Carry out one step; the refusals of cars that could not start."""
+        cars = [
+            trains.Car(c.service, c.version, self.repo.get(c.deploy_id) if c.deploy_id else None)
+            for c in train.cars
+        ]
+        step = trains.step(cars, self.config)
+        problems = [p for pos in step.start if (p := self._start_car(train, pos, cars, starting))]
+        self._refresh_cards(train)
+        for pos in step.failed:
+            self._say_held(train, cars, pos, step)
+        for offer in step.offers:
+            self._offer(train, cars, offer)
+        if step.done or step.stopped:
+            word = "complete" if step.done else "stopped: a service failed for good"
+            self._once(train, f"end:{word}", f"Release train {word}.")
+            self.repo.close_train(train.id, self.clock.now())
+        return problems
+
+    def _start_car(
+        self, train: TrainRecord, pos: int, cars: list[trains.Car], starting: bool
+    ) -> str | None:
+        car = cars[pos]
+        cmd = Start(car.service, car.version, commit_time=train.commit_time, train=train.id)
+        try:
+            state = self.deploys.start(cmd, train.created_by)
+        except (CommanderError, Conflict) as exc:
+            if not starting:
+                self._once(train, f"refused:{pos}:{exc}", f":warning: {exc}")
+            return str(exc)
+        self.repo.set_car_deploy(train.id, pos, state.id)
+        if not starting:
+            members = [c.service for c in cars]
+            done = sorted(trains.dependencies(car.service, members, self.config))
+            after = f" now that {', '.join(done)} completed" if done else ""
+            self._once(train, f"start:{pos}", f"{car.service} {car.version} starts{after}.")
+        return None
+
+    def _say_held(
+        self, train: TrainRecord, cars: list[trains.Car], pos: int, step: trains.TrainStep
+    ) -> None:
+        deploy = cars[pos].deploy
+        assert deploy is not None
+        waiting = [f"{cars[i].service} {cars[i].version}" for i, _ in step.waiting]
+        rest = f"; {', '.join(waiting)} will not start" if waiting else ""
+        status = deploy.status.replace("_", " ")
+        text = (
+            f":double_vertical_bar: {deploy.service} {deploy.version} is {status}: "
+            f"the rest of the train holds{rest}."
+        )
+        self._once(train, f"held:{deploy.id}:{deploy.status}:{deploy.stage_index}", text)
+
+    def _offer(self, train: TrainRecord, cars: list[trains.Car], offer: trains.Offer) -> None:
+        back = cars[offer.back_end].deploy
+        fronts = [cars[i].deploy for i in offer.front_ends]
+        assert back is not None
+        key = f"offer:{back.id}:" + ",".join(f.id for f in fronts if f)
+        if not self.repo.claim_delivery(f"train:{train.id}:{key}", self.clock.now(), KEEP):
+            return
+        names = ", ".join(f"{f.service} {f.version}" for f in fronts if f)
+        text = (
+            f":rewind: {back.service} {back.version} was rolled back. {names} went out after it "
+            "and may depend on it: roll back too?"
+        )
+        buttons = [
+            ButtonElement(
+                text=f"Roll back {f.service} {f.version}",
+                action_id=f"{ROLLBACK_FRONT}:{f.service}",
+                value=json.dumps({"deploy": f.id, "stage": f.stage_index, "train": train.id}),
+                style="danger",
+            )
+            for f in fronts
+            if f
+        ]
+        blocks = [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
+        self._post(train, text, [b.to_dict() for b in blocks])
+
+    def _refresh_cards(self, train: TrainRecord) -> None:
+        """Redraw every car's card once per new card, so each links to all the others."""
+        started = [c.deploy_id for c in train.cars if c.deploy_id]
+        threads = {d: self.repo.thread_of(d) for d in started}
+        shown = sum(1 for t in threads.values() if t is not None)
+        if shown < 2 or not self.repo.claim_delivery(
+            f"train:{train.id}:cards:{shown}", self.clock.now(), KEEP
+        ):
+            return
+        for deploy_id, located in threads.items():
+            if located is not None:
+                state = self.repo.get(deploy_id)
+                text, blocks = card(state, self.config, train_line(self.repo, state))
+                self.slack.update(located[0], located[1], text, blocks)
+
+    def _once(self, train: TrainRecord, key: str, text: str) -> None:
+        if self.repo.claim_delivery(f"train:{train.id}:{key}", self.clock.now(), KEEP):
+            self._post(train, text)
+
+    def _post(
+        self, train: TrainRecord, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
+        if train.channel and train.thread_ts:
+            self.slack.post(train.channel, text, blocks, thread_ts=train.thread_ts)

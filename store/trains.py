@@ -1,0 +1,115 @@
+"""Release trains and their cars; which deploy each car became."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from rollout.errors import NotFound
+from store.models import ReleaseTrain, TrainCar
+from store.records import TrainCarRecord, TrainRecord
+
+CARS = TrainCar.__table__
+TRAINS = ReleaseTrain.__table__
+
+
+class TrainStore:
+    """The release_trains and train_cars tables."""
+
+    _engine: Engine
+
+    def add_train(
+        self,
+        train_id: str,
+        cars: Sequence[tuple[str, str]],
+        *,
+        created_by: str,
+        now: datetime,
+        commit_time: datetime | None = None,
+    ) -> TrainRecord:
+        """Record a train whose cars run in the given order."""
+        with Session(self._engine) as session, session.begin():
+            session.add(
+                ReleaseTrain(
+                    id=train_id,
+                    created_by=created_by,
+                    created_at=now,
+                    commit_time=commit_time,
+                    state="open",
+                )
+            )
+            session.flush()
+            for position, (service, version) in enumerate(cars):
+                session.add(
+                    TrainCar(train_id=train_id, position=position, service=service, version=version)
+                )
+        return self.train(train_id)
+
+    def set_train_thread(self, train_id: str, channel: str, thread_ts: str) -> None:
+        """Remember the train's thread."""
+        change = update(TRAINS).where(TRAINS.c.id == train_id)
+        with Session(self._engine) as session, session.begin():
+            session.execute(change.values(channel=channel, thread_ts=thread_ts))
+
+    def set_car_deploy(self, train_id: str, position: int, deploy_id: str) -> bool:
+        """Link a car to the deploy it started; False if it already had one."""
+        change = (
+            update(CARS)
+            .where(
+                CARS.c.train_id == train_id, CARS.c.position == position, CARS.c.deploy_id.is_(None)
+            )
+            .values(deploy_id=deploy_id)
+        )
+        with Session(self._engine) as session, session.begin():
+            return bool(session.execute(change).rowcount == 1)
+
+    def close_train(self, train_id: str, now: datetime) -> None:
+        """The train is done or stopped: later passes skip it."""
+        change = update(TRAINS).where(TRAINS.c.id == train_id, TRAINS.c.state == "open")
+        with Session(self._engine) as session, session.begin():
+            session.execute(change.values(state="closed", closed_at=now))
+
+    def train(self, train_id: str) -> TrainRecord:
+        """One train with its cars."""
+        with Session(self._engine) as session:
+            row = session.get(ReleaseTrain, train_id)
+            if row is None:
+                raise NotFound(f"no release train {train_id}")
+            return _record(row, _cars(session, [train_id]).get(train_id, ()))
+
+    def open_trains(self) -> list[TrainRecord]:
+        """Trains still running or held, oldest first."""
+        query = select(ReleaseTrain).where(ReleaseTrain.state == "open")
+        with Session(self._engine) as session:
+            rows = list(session.scalars(query.order_by(ReleaseTrain.created_at)))
+            cars = _cars(session, [r.id for r in rows])
+            return [_record(row, cars.get(row.id, ())) for row in rows]
+
+
+def _cars(session: Session, ids: Sequence[str]) -> dict[str, tuple[TrainCarRecord, ...]]:
+    if not ids:
+        return {}
+    query = select(TrainCar).where(TrainCar.train_id.in_(ids))
+    found: dict[str, list[TrainCarRecord]] = {}
+    for car in session.scalars(query.order_by(TrainCar.train_id, TrainCar.position)):
+        found.setdefault(car.train_id, []).append(
+            TrainCarRecord(car.position, car.service, car.version, car.deploy_id)
+        )
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _record(row: ReleaseTrain, cars: Sequence[TrainCarRecord]) -> TrainRecord:
+    return TrainRecord(
+        id=row.id,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        cars=tuple(cars),
+        commit_time=row.commit_time,
+        channel=row.channel,
+        thread_ts=row.thread_ts,
+        state=row.state,
+    )
