@@ -27,6 +27,9 @@ from store.records import TrainRecord
 
 log = logging.getLogger("commander.trains")
 KEEP = timedelta(days=30)
+# A completed train is watched this long, so a late rollback of a back end still offers to roll
+# back the front ends released after it.
+WATCH = timedelta(days=1)
 ROLLBACK_FRONT = "train_rollback"
 
 
@@ -90,9 +93,12 @@ class Trains:
             self._say_held(train, cars, pos, step)
         for offer in step.offers:
             self._offer(train, cars, offer)
-        if step.done or step.stopped:
-            word = "complete" if step.done else "stopped: a service failed for good"
-            self._once(train, f"end:{word}", f"Release train {word}.")
+        if step.done:
+            self._once(train, "end:done", "Release train complete.")
+        if step.stopped:
+            self._once(train, "end:stopped", "Release train stopped: a service failed for good.")
+        watched = self.clock.now() - train.created_at < WATCH
+        if step.stopped or (step.done and not watched):
             self.repo.close_train(train.id, self.clock.now())
         return problems
 
@@ -121,7 +127,9 @@ class Trains:
         deploy = cars[pos].deploy
         assert deploy is not None
         waiting = [f"{cars[i].service} {cars[i].version}" for i, _ in step.waiting]
-        rest = f"; {', '.join(waiting)} will not start" if waiting else ""
+        if not waiting:
+            return  # nothing left to hold; a rollback's offer speaks for itself
+        rest = f"; {', '.join(waiting)} will not start"
         status = deploy.status.replace("_", " ")
         text = (
             f":double_vertical_bar: {deploy.service} {deploy.version} is {status}: "
