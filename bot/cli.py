@@ -14,7 +14,7 @@ from rich.console import Console
 
 from rollout.errors import CommanderError
 
-GROUPS = ("bot.cli_config", "bot.cli_sim", "bot.cli_db", "bot.cli_serve")
+GROUPS = ("bot.cli_config", "bot.cli_sim", "bot.cli_db", "bot.cli_serve", "bot.cli_dora")
 
 HELP = """Deploy Commander: run deploys from Slack, and rehearse rollback policies first.
 

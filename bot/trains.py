@@ -27,7 +27,7 @@ from store.records import TrainRecord
 
 log = logging.getLogger("commander.trains")
 KEEP = timedelta(days=30)
-# A completed train is watched this long, so a late rollback of a back end still offers to roll
+# A settled train is watched this long, so a late rollback of a back end still offers to roll
 # back the front ends released after it.
 WATCH = timedelta(days=1)
 ROLLBACK_FRONT = "train_rollback"
@@ -97,8 +97,8 @@ class Trains:
             self._once(train, "end:done", "Release train complete.")
         if step.stopped:
             self._once(train, "end:stopped", "Release train stopped: a service failed for good.")
-        watched = self.clock.now() - train.created_at < WATCH
-        if step.stopped or (step.done and not watched):
+        settled = all(c.deploy is None or c.deploy.finished for c in cars)
+        if step.stopped or (settled and self.clock.now() - train.created_at > WATCH):
             self.repo.close_train(train.id, self.clock.now())
         return problems
 

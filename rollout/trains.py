@@ -44,7 +44,7 @@ class TrainStep:
     failed: tuple[int, ...] = ()  # cars held, rolled back or aborted: the rest holds
     offers: tuple[Offer, ...] = ()
     done: bool = False  # every car completed
-    stopped: bool = False  # a car failed for good and nothing else runs
+    stopped: bool = False  # a car failed for good, nothing runs and no front end is left to offer
 
 
 def run_order(services: Sequence[str], config: TeamConfig) -> list[str]:
@@ -90,7 +90,7 @@ def step(cars: Sequence[Car], config: TeamConfig) -> TrainStep:
     if failed:
         running = any(c.deploy and not c.deploy.finished for c in cars)
         final = any(cars[i].deploy.status in GONE for i in failed)  # type: ignore[union-attr]
-        return TrainStep((), waiting, failed, offers, False, final and not running)
+        return TrainStep((), waiting, failed, offers, False, final and not running and not offers)
     start = tuple(i for i, blockers in waiting if not blockers)
     return TrainStep(start, tuple(w for w in waiting if w[1]), (), offers, done, False)
 
