@@ -30,6 +30,7 @@ KEEP = timedelta(days=30)
 # A settled train is watched this long, so a late rollback of a back end still offers to roll
 # back the front ends released after it.
 WATCH = timedelta(days=1)
+STALE_CLAIM = timedelta(minutes=1)  # a start takes well under this; older claims died
 ROLLBACK_FRONT = "train_rollback"
 
 
@@ -106,10 +107,14 @@ class Trains:
         self, train: TrainRecord, pos: int, cars: list[trains.Car], starting: bool
     ) -> str | None:
         car = cars[pos]
+        token = uuid.uuid4().hex
+        if not self.repo.claim_car(train.id, pos, token, self.clock.now(), STALE_CLAIM):
+            return None  # another pass or replica is starting it
         cmd = Start(car.service, car.version, commit_time=train.commit_time, train=train.id)
         try:
             state = self.deploys.start(cmd, train.created_by)
         except (CommanderError, Conflict) as exc:
+            self.repo.release_car(train.id, pos, token)
             if not starting:
                 self._once(train, f"refused:{pos}:{exc}", f":warning: {exc}")
             return str(exc)

@@ -254,3 +254,5 @@ class TrainCar(StoreModel, table=True):
     service: str
     version: str
     deploy_id: str | None = Field(default=None, foreign_key="deploys.id")
+    claim: str | None = Field(default=None, description="who is starting it (replicas race)")
+    claimed_at: datetime | None = utc(nullable=True)

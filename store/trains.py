@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -55,14 +56,31 @@ class TrainStore:
         with Session(self._engine) as session, session.begin():
             session.execute(change.values(channel=channel, thread_ts=thread_ts))
 
+    def claim_car(
+        self, train_id: str, position: int, token: str, now: datetime, stale: timedelta
+    ) -> bool:
+        """Take the right to start a car (one replica at a time); a claim older than `stale`
+        died with its process and may be taken over."""
+        free = or_(CARS.c.claim.is_(None), CARS.c.claimed_at < now - stale)
+        return self._change_car(
+            train_id, position, CARS.c.deploy_id.is_(None), free, claim=token, claimed_at=now
+        )
+
+    def release_car(self, train_id: str, position: int, token: str) -> None:
+        """Give a claim back after the start was refused, so a later pass tries again."""
+        self._change_car(train_id, position, CARS.c.claim == token, claim=None, claimed_at=None)
+
     def set_car_deploy(self, train_id: str, position: int, deploy_id: str) -> bool:
         """Link a car to the deploy it started; False if it already had one."""
+        return self._change_car(
+            train_id, position, CARS.c.deploy_id.is_(None), deploy_id=deploy_id, claim=None
+        )
+
+    def _change_car(self, train_id: str, position: int, *conditions: Any, **values: object) -> bool:
         change = (
             update(CARS)
-            .where(
-                CARS.c.train_id == train_id, CARS.c.position == position, CARS.c.deploy_id.is_(None)
-            )
-            .values(deploy_id=deploy_id)
+            .where(CARS.c.train_id == train_id, CARS.c.position == position, *conditions)
+            .values(**values)
         )
         with Session(self._engine) as session, session.begin():
             return bool(session.execute(change).rowcount == 1)

@@ -3,6 +3,8 @@ failure holds the rest; a rolled-back back end offers to roll back the front end
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.e2e.chat import Button, Chat, buttons
 from tests.e2e.conftest import Launch
 from tests.e2e.oracle import StoreOracle
@@ -106,6 +108,8 @@ def test_a_failing_back_end_holds_the_rest_of_the_train(
     assert api is not None and api.status == "rolled_back"
     assert store.repo.latest_for("web") is None
     assert store.repo.open_trains() == []
+    started = store.repo.deploys_since(datetime(2000, 1, 1, tzinfo=UTC))
+    assert [state.service for state, _ in started] == ["api"]  # api started once, web never
 
 
 def test_rolling_back_a_back_end_offers_to_roll_back_the_front_ends_released_after_it(

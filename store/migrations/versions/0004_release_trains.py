@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("service", sa.String(), nullable=False),
         sa.Column("version", sa.String(), nullable=False),
         sa.Column("deploy_id", sa.String(), nullable=True),
+        sa.Column("claim", sa.String(), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["train_id"], ["release_trains.id"], name=op.f("fk_train_cars_train_id_release_trains")
         ),
