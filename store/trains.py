@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, Table, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -14,8 +14,8 @@ from rollout.errors import NotFound
 from store.models import ReleaseTrain, TrainCar
 from store.records import TrainCarRecord, TrainRecord
 
-CARS = TrainCar.__table__
-TRAINS = ReleaseTrain.__table__
+CARS: Table = TrainCar.__table__  # type: ignore[attr-defined]  # SQLModel sets it at runtime
+TRAINS: Table = ReleaseTrain.__table__  # type: ignore[attr-defined]
 
 
 class TrainStore:
@@ -83,7 +83,8 @@ class TrainStore:
             .values(**values)
         )
         with Session(self._engine) as session, session.begin():
-            return bool(session.execute(change).rowcount == 1)
+            result: CursorResult[Any] = session.execute(change)  # type: ignore[assignment]
+            return result.rowcount == 1
 
     def close_train(self, train_id: str, now: datetime) -> None:
         """The train is done or stopped: later passes skip it."""
@@ -101,9 +102,9 @@ class TrainStore:
 
     def open_trains(self) -> list[TrainRecord]:
         """Trains still running or held, oldest first."""
-        query = select(ReleaseTrain).where(ReleaseTrain.state == "open")
+        query = select(ReleaseTrain).where(TRAINS.c.state == "open")
         with Session(self._engine) as session:
-            rows = list(session.scalars(query.order_by(ReleaseTrain.created_at)))
+            rows = list(session.scalars(query.order_by(TRAINS.c.created_at)))
             cars = _cars(session, [r.id for r in rows])
             return [_record(row, cars.get(row.id, ())) for row in rows]
 
@@ -111,9 +112,9 @@ class TrainStore:
 def _cars(session: Session, ids: Sequence[str]) -> dict[str, tuple[TrainCarRecord, ...]]:
     if not ids:
         return {}
-    query = select(TrainCar).where(TrainCar.train_id.in_(ids))
+    query = select(TrainCar).where(CARS.c.train_id.in_(ids))
     found: dict[str, list[TrainCarRecord]] = {}
-    for car in session.scalars(query.order_by(TrainCar.train_id, TrainCar.position)):
+    for car in session.scalars(query.order_by(CARS.c.train_id, CARS.c.position)):
         found.setdefault(car.train_id, []).append(
             TrainCarRecord(car.position, car.service, car.version, car.deploy_id)
         )
