@@ -80,9 +80,11 @@ with FakeSlack(users=USERS) as fake:
         btns = [b["text"]["text"] for b in buttons(c)]
         first = c.params.get("text", "").splitlines()[0][:150]
         print(f"  {first}" + (f"   [buttons: {', '.join(btns)}]" if btns else ""))
-    last_api_card = [c for c in fake.calls("chat.update") if "api 3.1.0" in c.text][-1]
+    web_card = [
+        c for c in fake.calls("chat.update") if c.params.get("text", "").startswith("web 2.4.0")
+    ][-1]
     print("--- web 2.4.0's card, train line ---")
-    for b in last_api_card.blocks:
+    for b in web_card.blocks:
         for e in b.get("elements", []):
             if "Train" in str(e.get("text", "")):
                 print("  " + e["text"])
