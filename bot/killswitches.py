@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.blocks.card import card
+from bot.blocks.words import notify_line, slack_text
 from bot.deploys import Refused
 from bot.slack_client import SlackPoster
 from rollout import events as ev
@@ -19,8 +20,6 @@ from rollout.acting import carry_out
 from rollout.config import TeamConfig
 from rollout.ports import Clock, World
 from rollout.state import DeployState
-
-_LEVEL = {"info": "", "warning": ":warning: ", "danger": ":rotating_light: ", "success": ""}
 
 
 class FlagStore(Protocol):
@@ -67,12 +66,13 @@ class ThreadPeople:
 
     def ask(self, deploy: DeployState, question: ev.AskConfirm) -> None:
         """Ask the commander in the thread."""
-        self._post(deploy, f"<@{question.commander}> {question.reason}: Confirm to go on.")
+        self._post(
+            deploy, f"<@{question.commander}> {slack_text(question.reason)}: Confirm to go on."
+        )
 
     def notify(self, deploy: DeployState, note: ev.Notify) -> None:
         """Tell the thread."""
-        mention = f"<@{note.mention}> " if note.mention else ""
-        self._post(deploy, f"{_LEVEL[note.level]}{mention}{note.text}")
+        self._post(deploy, notify_line(note))
 
     def record(self, deploy: DeployState, audit: ev.Audit) -> None:
         """Append to the deploy's audit trail."""
@@ -154,6 +154,6 @@ class KillSwitchControl:
             f"kill switch {flip.flag} turned {word}: {why}",
             {"flag": flip.flag, "off": flip.off},
         )
-        text = f"<@{user}> turned {flip.flag} {word}: {why}"
-        note = ev.Notify(text, level="warning") if flip.off else ev.Notify(text)
+        fields = {"user": user, "flag": flip.flag, "word": word, "reason": why}
+        note = ev.Notify("kill_switch", fields, level="warning" if flip.off else "info")
         return [flip, audit, note]

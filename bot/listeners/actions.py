@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.blocks.killswitch import ACTION_ID as KILL_SWITCH
+from bot.blocks.words import slack_text
 from bot.services import Services
 from bot.trains import ROLLBACK_FRONT
 from rollout import events as ev
@@ -76,4 +77,4 @@ def _apply(services: Services, action: dict, user: str) -> str | None:
     if action["action_id"].startswith(f"{ROLLBACK_FRONT}:"):
         return services.trains.roll_back_front(deploy_id, user)
     folded = services.deploys.apply(deploy_id, EVENTS[action["action_id"]](user, value))
-    return f":no_entry: {folded.refusals[0].reason}" if folded.refusals else None
+    return f":no_entry: {slack_text(folded.refusals[0].reason)}" if folded.refusals else None
