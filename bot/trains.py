@@ -110,6 +110,11 @@ class Trains:
         token = uuid.uuid4().hex
         if not self.repo.claim_car(train.id, pos, token, self.clock.now(), STALE_CLAIM):
             return None  # another pass or replica is starting it
+        if not starting:  # said before the card, which the effects queue posts
+            members = [c.service for c in cars]
+            done = sorted(trains.dependencies(car.service, members, self.config))
+            after = f" now that {', '.join(done)} completed" if done else ""
+            self._once(train, f"start:{pos}", f"{car.service} {car.version} starts{after}.")
         cmd = Start(car.service, car.version, commit_time=train.commit_time, train=train.id)
         try:
             state = self.deploys.start(cmd, train.created_by)
@@ -119,11 +124,6 @@ class Trains:
                 self._once(train, f"refused:{pos}:{exc}", f":warning: {exc}")
             return str(exc)
         self.repo.set_car_deploy(train.id, pos, state.id)
-        if not starting:
-            members = [c.service for c in cars]
-            done = sorted(trains.dependencies(car.service, members, self.config))
-            after = f" now that {', '.join(done)} completed" if done else ""
-            self._once(train, f"start:{pos}", f"{car.service} {car.version} starts{after}.")
         return None
 
     def _say_held(
