@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette import SlackRequestHandler
@@ -21,8 +22,21 @@ from bot.settings import Settings
 log = logging.getLogger("commander.app")
 
 
+class _TokenUnusedFilter(logging.Filter):
+    """Drop Bolt's "`token` will be unused" warning: we pass no token, Bolt reads the env."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_TOKEN_UNUSED = _TokenUnusedFilter()
+
+
 def build_app(settings: Settings, services: Services) -> App:
     """The Bolt app with every listener registered; Bolt checks signatures and timestamps."""
+    # Bolt falls back to SLACK_BOT_TOKEN whenever no token is passed, then warns that it is
+    # unused beside our client (which already carries it): a false alarm on every start.
+    logging.getLogger("slack_bolt.App").addFilter(_TOKEN_UNUSED)
     app = App(
         signing_secret=settings.signing_secret,
         client=services.client,
@@ -35,7 +49,7 @@ def build_app(settings: Settings, services: Services) -> App:
     return app
 
 
-def _log_error(error: Exception, body: dict) -> None:
+def _log_error(error: Exception, body: dict[str, Any]) -> None:
     """The one handler for unexpected errors: log them with what Slack sent's kind."""
     log.error("unhandled error in a %s request", body.get("type", "slash command"), exc_info=error)
 
@@ -43,7 +57,9 @@ def _log_error(error: Exception, body: dict) -> None:
 class ThreadedRequestHandler(SlackRequestHandler):
     """Bolt's Starlette handler, dispatching off the event loop so requests run in parallel."""
 
-    async def handle(self, req: Request, addition_context_properties=None) -> Response:
+    async def handle(
+        self, req: Request, addition_context_properties: dict[str, Any] | None = None
+    ) -> Response:
         body = await req.body()
         bolt_request = to_bolt_request(req, body, addition_context_properties)
         return to_starlette_response(await run_in_threadpool(self.app.dispatch, bolt_request))

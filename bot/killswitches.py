@@ -14,6 +14,7 @@ from typing import Protocol
 from bot.blocks.card import card
 from bot.blocks.words import notify_line, slack_text
 from bot.deploys import Refused
+from bot.people import StoredTimers
 from bot.slack_client import SlackPoster
 from rollout import events as ev
 from rollout.acting import carry_out
@@ -92,17 +93,6 @@ class ThreadPeople:
             self.slack.post(channel, text, thread_ts=thread_ts)
 
 
-class PersistedTimers:
-    """rollout.ports.Timers for the bot: bake_until and stabilize_until are saved with the
-    deploy and the worker reads them every pass, so there is nothing else to schedule."""
-
-    def bake(self, deploy: DeployState, stage: int, until: datetime) -> None:
-        """Saved with the deploy already."""
-
-    def stabilize(self, deploy: DeployState, until: datetime) -> None:
-        """Saved with the deploy already."""
-
-
 class KillSwitchControl:
     """Flips kill switches for the commander of the service's deploy, or an admin."""
 
@@ -138,7 +128,7 @@ class KillSwitchControl:
             self.world.set_kill_switch(owner.name, flag, off)
         else:
             carry_out(latest, self._actions(latest, flip, user, why), self.world, self.people,
-                      PersistedTimers())  # fmt: skip
+                      StoredTimers())  # fmt: skip
         return f"Turned {flag} ({owner.name}) {word}: {why}."
 
     def _actions(

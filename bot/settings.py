@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.configfile import read_config
 from rollout.config import TeamConfig
 from rollout.errors import ConfigError
-from rollout.parsing import parse_config
 
 ENVIRONMENT_HELP = """Environment:
 SLACK_BOT_TOKEN (required) bot token, xoxb-…;
@@ -61,9 +61,9 @@ def load_settings(env: Mapping[str, str], *, socket: bool = False) -> Settings:
 
 def load_team_config(path: Path) -> TeamConfig:
     """Read and validate the team config file."""
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"{path}: no such file (set COMMANDER_CONFIG to your commander.toml)")
-    return parse_config(path.read_text(encoding="utf-8"), str(path))
+    return read_config(path)  # a folder or a binary file is one line too
 
 
 def _base_url(value: str) -> str | None:

@@ -16,13 +16,16 @@ from rollout.events import Audit
 from rollout.ports import Conflict
 from rollout.state import DeployState
 from store.mapping import deploy_state, deploy_values, event_record, event_values
-from store.models import IN_FLIGHT_SQL, Deploy, DeployEvent
-from store.records import EventRecord
+from store.models import IN_FLIGHT_SQL, Deploy, DeployEffects, DeployEvent, OutboxMessage
+from store.outbox import outbox_values
+from store.records import EventRecord, Message
 
 IN_FLIGHT = ("created", "running", "held")
 ACTIVE = (*IN_FLIGHT, "stabilizing")
 DEPLOYS = Deploy.__table__
 EVENTS = DeployEvent.__table__
+EFFECTS = DeployEffects.__table__
+OUTBOX = OutboxMessage.__table__
 
 # How a winning event reads in "already <verb> by <who> at <time>".
 PAST_TENSE = {
@@ -60,6 +63,7 @@ class DeployStore:
         try:
             with self._session() as session, session.begin():
                 session.execute(insert(DEPLOYS).values(**row, row_version=1))
+                session.execute(insert(EFFECTS).values(deploy_id=deploy.id))
         except IntegrityError as exc:
             raise self._add_conflict(deploy) from exc
 
@@ -97,9 +101,15 @@ class DeployStore:
             return deploy_state(row), row.row_version
 
     def save(
-        self, deploy: DeployState, expected_version: int, audits: Sequence[Audit], now: datetime
+        self,
+        deploy: DeployState,
+        expected_version: int,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
     ) -> int:
-        """Store a new state if nobody changed it since `expected_version`; append the audits."""
+        """Store a new state if nobody changed it since `expected_version`; append the audits
+        and queue the transition's Slack messages, all in one transaction."""
         new_version = expected_version + 1
         change = (
             update(DEPLOYS)
@@ -109,6 +119,9 @@ class DeployStore:
         with self._session() as session, session.begin():
             if session.execute(change).rowcount == 1:
                 self._append(session, deploy.id, audits, now)
+                if outbox:
+                    rows = [outbox_values(deploy.id, message, now) for message in outbox]
+                    session.execute(insert(OUTBOX), rows)
                 return new_version
         raise self._conflict(deploy.id)
 

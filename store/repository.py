@@ -7,22 +7,34 @@ from sqlalchemy.engine import Engine
 from store.delivery import DeliveryStore
 from store.deploys import DeployStore, conflict_message
 from store.operations import OperationsStore
-from store.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
+from store.outbox import OutboxStore
+from store.records import (
+    EventRecord,
+    FreezeRecord,
+    Message,
+    NoticeRecord,
+    OutboxRecord,
+    ReleaseRecord,
+)
 from store.releases import ReleaseStore
 from store.trains import TrainStore
 
 __all__ = [
     "EventRecord",
     "FreezeRecord",
+    "Message",
     "NoticeRecord",
+    "OutboxRecord",
     "ReleaseRecord",
     "Repository",
     "conflict_message",
 ]
 
 
-class Repository(DeployStore, ReleaseStore, OperationsStore, TrainStore, DeliveryStore):
-    """Deploys, audit trail, releases and operational state over one SQLAlchemy engine."""
+class Repository(
+    DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore
+):
+    """Deploys, audit trail, releases, operational state, the outbox and release trains."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
