@@ -23,7 +23,8 @@ def dora(
     service: Annotated[str | None, typer.Option(help="Only this service")] = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     config: Annotated[
-        Path | None, typer.Option(help="Team config [default: $COMMANDER_CONFIG]")
+        Path | None,
+        typer.Option(help="The team config (default: $COMMANDER_CONFIG or ./commander.toml)"),
     ] = None,
     url: UrlOption = None,
 ) -> None:
