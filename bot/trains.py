@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slack_sdk.errors import SlackClientError
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.blocks.card import card
@@ -23,13 +24,14 @@ from rollout import events as ev
 from rollout import trains
 from rollout.errors import CommanderError
 from rollout.ports import Conflict
-from store.records import TrainRecord
+from rollout.state import DeployState
+from store.records import ROOT, Message, TrainRecord
 
 log = logging.getLogger("commander.trains")
-KEEP = timedelta(days=30)
 # A settled train is watched this long, so a late rollback of a back end still offers to roll
 # back the front ends released after it.
 WATCH = timedelta(days=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STALE_CLAIM = timedelta(minutes=1)  # a start takes well under this; older claims died
 ROLLBACK_FRONT = "train_rollback"
 
@@ -57,7 +59,14 @@ class Trains:
             f":steam_locomotive: Release train by <@{user}>: {line}. Each service starts when "
             "the services it depends on have completed."
         )
-        channel, ts = self.slack.post(self.config.team.deploy_channel, text)
+        try:
+            channel, ts = self.slack.post(self.config.team.deploy_channel, text)
+        except (SlackClientError, OSError) as exc:
+            self.repo.close_train(train_id, now)
+            why = type(exc).__name__
+            raise Refused(
+                f"Slack did not take the train's first message ({why}); try again."
+            ) from None
         self.repo.set_train_thread(train_id, channel, ts)
         train = self.repo.train(train_id)
         problems = self._move(train, starting=True)
@@ -94,10 +103,13 @@ class Trains:
             self._say_held(train, cars, pos, step)
         for offer in step.offers:
             self._offer(train, cars, offer)
-        if step.done:
-            self._once(train, "end:done", "Release train complete.")
-        if step.stopped:
-            self._once(train, "end:stopped", "Release train stopped: a service failed for good.")
+        last = _latest(cars)
+        if step.done and last:
+            self._say(train, "end:done", last, "Release train complete.")
+        if step.stopped and last:
+            self._say(
+                train, "end:stopped", last, "Release train stopped: a service failed for good."
+            )
         settled = all(c.deploy is None or c.deploy.finished for c in cars)
         if step.stopped or (settled and self.clock.now() - train.created_at > WATCH):
             self.repo.close_train(train.id, self.clock.now())
@@ -110,20 +122,22 @@ class Trains:
         token = uuid.uuid4().hex
         if not self.repo.claim_car(train.id, pos, token, self.clock.now(), STALE_CLAIM):
             return None  # another pass or replica is starting it
-        if not starting:  # said before the card, which the effects queue posts
-            members = [c.service for c in cars]
-            done = sorted(trains.dependencies(car.service, members, self.config))
-            after = f" now that {', '.join(done)} completed" if done else ""
-            self._once(train, f"start:{pos}", f"{car.service} {car.version} starts{after}.")
         cmd = Start(car.service, car.version, commit_time=train.commit_time, train=train.id)
         try:
             state = self.deploys.start(cmd, train.created_by)
         except (CommanderError, Conflict) as exc:
             self.repo.release_car(train.id, pos, token)
-            if not starting:
-                self._once(train, f"refused:{pos}:{exc}", f":warning: {exc}")
+            last = _latest(cars)
+            if not starting and last:
+                self._say(train, f"refused:{pos}:{exc}", last, f":warning: {exc}")
             return str(exc)
         self.repo.set_car_deploy(train.id, pos, state.id)
+        if not starting:  # told after the back end's last message, before this card if it can
+            members = [c.service for c in cars]
+            done = trains.dependencies(car.service, members, self.config)
+            after = f" now that {', '.join(sorted(done))} completed" if done else ""
+            back = _latest([c for c in cars if c.service in done]) or state
+            self._say(train, f"start:{pos}", back, f"{car.service} {car.version} starts{after}.")
         return None
 
     def _say_held(
@@ -140,15 +154,13 @@ class Trains:
             f":double_vertical_bar: {deploy.service} {deploy.version} is {status}: "
             f"the rest of the train holds{rest}."
         )
-        self._once(train, f"held:{deploy.id}:{deploy.status}:{deploy.stage_index}", text)
+        self._say(train, f"held:{deploy.id}:{deploy.status}:{deploy.stage_index}", deploy, text)
 
     def _offer(self, train: TrainRecord, cars: list[trains.Car], offer: trains.Offer) -> None:
         back = cars[offer.back_end].deploy
         fronts = [cars[i].deploy for i in offer.front_ends]
         assert back is not None
         key = f"offer:{back.id}:" + ",".join(f.id for f in fronts if f)
-        if not self.repo.claim_delivery(f"train:{train.id}:{key}", self.clock.now(), KEEP):
-            return
         names = ", ".join(f"{f.service} {f.version}" for f in fronts if f)
         text = (
             f":rewind: {back.service} {back.version} was rolled back. {names} went out after it "
@@ -165,29 +177,39 @@ class Trains:
             if f
         ]
         blocks = [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
-        self._post(train, text, [b.to_dict() for b in blocks])
+        self._say(train, key, back, text, [b.to_dict() for b in blocks])
 
     def _refresh_cards(self, train: TrainRecord) -> None:
         """Redraw every car's card once per new card, so each links to all the others."""
         started = [c.deploy_id for c in train.cars if c.deploy_id]
-        threads = {d: self.repo.thread_of(d) for d in started}
-        shown = sum(1 for t in threads.values() if t is not None)
-        if shown < 2 or not self.repo.claim_delivery(
-            f"train:{train.id}:cards:{shown}", self.clock.now(), KEEP
-        ):
+        shown = [d for d in started if self.repo.thread_of(d) is not None]
+        if len(shown) < 2:
             return
-        for deploy_id, located in threads.items():
-            if located is not None:
-                state = self.repo.get(deploy_id)
-                text, blocks = card(state, self.config, train_line(self.repo, state))
-                self.slack.update(located[0], located[1], text, blocks)
+        for deploy_id in shown:
+            state = self.repo.get(deploy_id)
+            text, blocks = card(state, self.config, train_line(self.repo, state))
+            update = Message("update", text, blocks, target=ROOT)
+            self._queue(train, f"cards:{len(shown)}:{deploy_id}", state, update)
 
-    def _once(self, train: TrainRecord, key: str, text: str) -> None:
-        if self.repo.claim_delivery(f"train:{train.id}:{key}", self.clock.now(), KEEP):
-            self._post(train, text)
-
-    def _post(
-        self, train: TrainRecord, text: str, blocks: list[dict[str, Any]] | None = None
+    def _say(
+        self,
+        train: TrainRecord,
+        key: str,
+        deploy: DeployState,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
     ) -> None:
-        if train.channel and train.thread_ts:
-            self.slack.post(train.channel, text, blocks, thread_ts=train.thread_ts)
+        """Post once in the train's thread, through `deploy`'s outbox (so after its messages)."""
+        self._queue(train, key, deploy, Message("post", text, blocks or [], in_thread=True))
+
+    def _queue(self, train: TrainRecord, key: str, deploy: DeployState, message: Message) -> None:
+        if self.repo.queue_message(f"{train.id}:{key}", deploy.id, message, self.clock.now()):
+            self.deploys.wake()
+
+
+def _latest(cars: list[trains.Car]) -> DeployState | None:
+    """The most recently started car's deploy."""
+    started = [c.deploy for c in cars if c.deploy is not None]
+    return max(
+        started, key=lambda d: d.started_at or datetime.min.replace(tzinfo=UTC), default=None
+    )

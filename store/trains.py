@@ -6,16 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Table, or_, select, update
+from sqlalchemy import CursorResult, Table, insert, or_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from rollout.errors import NotFound
-from store.models import ReleaseTrain, TrainCar
-from store.records import TrainCarRecord, TrainRecord
+from store.models import ReleaseTrain, SlackDelivery, TrainCar
+from store.outbox import OUTBOX, outbox_values
+from store.records import Message, TrainCarRecord, TrainRecord
 
 CARS: Table = TrainCar.__table__  # type: ignore[attr-defined]  # SQLModel sets it at runtime
 TRAINS: Table = ReleaseTrain.__table__  # type: ignore[attr-defined]
+DELIVERIES: Table = SlackDelivery.__table__  # type: ignore[attr-defined]
+KEEP_KEYS = timedelta(days=30)  # a train's messages are keyed for longer than it is watched
 
 
 class TrainStore:
@@ -85,6 +89,17 @@ class TrainStore:
         with Session(self._engine) as session, session.begin():
             result: CursorResult[Any] = session.execute(change)  # type: ignore[assignment]
             return result.rowcount == 1
+
+    def queue_message(self, key: str, deploy_id: str, message: Message, now: datetime) -> bool:
+        """Add a message to a deploy's outbox once per `key` (replicas race); True if added."""
+        claim = {"key": f"train:{key}", "seen_at": now, "expires_at": now + KEEP_KEYS}
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.execute(insert(DELIVERIES).values(**claim))
+                session.execute(insert(OUTBOX).values(**outbox_values(deploy_id, message, now)))
+        except IntegrityError:
+            return False
+        return True
 
     def close_train(self, train_id: str, now: datetime) -> None:
         """The train is done or stopped: later passes skip it."""

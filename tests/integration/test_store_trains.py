@@ -8,6 +8,7 @@ from store_fixtures import *  # noqa: F403
 from store_fixtures import T0, deploy_state
 
 from rollout.events import Audit
+from store.records import Message
 
 MINUTE = timedelta(minutes=1)
 
@@ -47,3 +48,12 @@ def test_deploys_since_returns_each_deploy_with_its_audit_trail(repo) -> None:
     [(state, trail)] = repo.deploys_since(T0 - timedelta(days=30))
     assert state.id == "new" and [e.kind for e in trail] == ["start"]
     assert [s.id for s, _ in repo.deploys_since(T0 - timedelta(days=30), "api")] == []
+
+
+def test_a_train_message_joins_the_deploys_outbox_once_per_key(repo) -> None:
+    repo.add(deploy_state("d-api"), T0)
+    note = Message("post", "web 2.4.0 starts now that api completed.", in_thread=True)
+    assert repo.queue_message("t1:start:1", "d-api", note, T0)
+    assert not repo.queue_message("t1:start:1", "d-api", note, T0)  # another replica said it
+    [pending] = repo.pending_messages("d-api")
+    assert pending.message == note
