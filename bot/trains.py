@@ -73,6 +73,7 @@ class Trains:
         if problems:
             self.repo.close_train(train_id, self.clock.now())
             raise Refused("\n".join(problems))
+        self.repo.open_train(train_id)  # from now on the worker's passes move it on
         return f"Started release train {line} in {self.config.team.deploy_channel}."
 
     def advance(self) -> None:

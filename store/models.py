@@ -280,7 +280,7 @@ class ReleaseTrain(StoreModel, table=True):
     commit_time: datetime | None = utc(nullable=True)
     channel: str | None = None
     thread_ts: str | None = None
-    state: str = Field(index=True, description="open, then closed when done or stopped")
+    state: str = Field(index=True, description="starting, open, then closed")
     closed_at: datetime | None = utc(nullable=True)
 
 

@@ -36,7 +36,7 @@ class TrainStore:
         now: datetime,
         commit_time: datetime | None = None,
     ) -> TrainRecord:
-        """Record a train whose cars run in the given order."""
+        """Record a train whose cars run in the given order; passes skip it until opened."""
         with Session(self._engine) as session, session.begin():
             session.add(
                 ReleaseTrain(
@@ -44,7 +44,7 @@ class TrainStore:
                     created_by=created_by,
                     created_at=now,
                     commit_time=commit_time,
-                    state="open",
+                    state="starting",
                 )
             )
             session.flush()
@@ -101,9 +101,15 @@ class TrainStore:
             return False
         return True
 
+    def open_train(self, train_id: str) -> None:
+        """The train's first cars have started: later passes move it on."""
+        change = update(TRAINS).where(TRAINS.c.id == train_id, TRAINS.c.state == "starting")
+        with Session(self._engine) as session, session.begin():
+            session.execute(change.values(state="open"))
+
     def close_train(self, train_id: str, now: datetime) -> None:
         """The train is done or stopped: later passes skip it."""
-        change = update(TRAINS).where(TRAINS.c.id == train_id, TRAINS.c.state == "open")
+        change = update(TRAINS).where(TRAINS.c.id == train_id, TRAINS.c.state != "closed")
         with Session(self._engine) as session, session.begin():
             session.execute(change.values(state="closed", closed_at=now))
 

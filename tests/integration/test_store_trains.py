@@ -20,6 +20,8 @@ def test_a_train_keeps_its_cars_in_order_and_links_each_to_its_deploy(repo) -> N
         (1, "web", "2.4"),
     ]
     repo.set_train_thread("t1", "C1", "100.1")
+    assert repo.open_trains() == []  # passes leave it alone while /deploy start starts it
+    repo.open_train("t1")
     repo.add(deploy_state("d-api"), T0)
     assert repo.claim_car("t1", 0, "me", T0, MINUTE)
     assert repo.set_car_deploy("t1", 0, "d-api")
