@@ -25,6 +25,7 @@ GROUPS = (
     "bot.cli_db",
     "bot.cli_serve",
     "bot.cli_shell",
+    "bot.cli_agent",
     "bot.cli_dora",
 )
 
