@@ -25,8 +25,7 @@ from sim.scorecard import Scorecard, score
 
 __all__ = [
     "DrillPolicy", "DrillWorld", "Injection", "Step", "default_deploy", "drill_config",
-    "parse_injection",
-    "render_json", "replay", "scorecard",
+    "parse_injection", "render_json", "replay", "scorecard",
 ]  # fmt: skip
 
 
