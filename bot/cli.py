@@ -26,6 +26,7 @@ GROUPS = (
     "bot.cli_serve",
     "bot.cli_shell",
     "bot.cli_agent",
+    "bot.cli_dora",
     "bot.cli_drill",
 )
 

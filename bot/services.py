@@ -12,6 +12,7 @@ from functools import cache
 from slack_sdk import WebClient
 
 from bot.adapters.deployers import build_deployer
+from bot.adapters.flagd import FlagdKillSwitches
 from bot.adapters.metrics import build_metrics
 from bot.adapters.roster import UsergroupRoster
 from bot.adapters.settings import where
@@ -19,11 +20,13 @@ from bot.commands import Commands
 from bot.deploys import Deploys
 from bot.drills.runner import DrillRunner
 from bot.drills.service import DrillService
+from bot.killswitches import KillSwitchControl, ThreadPeople
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.settings import Settings, load_team_config
 from bot.slack_client import SlackPoster, make_web_client
 from bot.team import Team
+from bot.trains import Trains
 from bot.worker import Worker
 from bot.world import ServiceWorld
 from rollout.config import TeamConfig
@@ -51,6 +54,8 @@ class Services:
     team: Team
     commands: Commands
     worker: Worker
+    kills: KillSwitchControl
+    trains: Trains
     drills: DrillService
 
 
@@ -68,7 +73,7 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     )
     for service in config.services:  # bad adapter settings stop the bot at start, in one line
         deployer_for(service.name), metrics_for(service.name)
-    world = ServiceWorld(deployer_for, metrics_for)
+    world = ServiceWorld(deployer_for, metrics_for, FlagdKillSwitches(config.flagd))
     clock = WallClock()
     usergroup = config.rotation.usergroup
     roster = UsergroupRoster(client, usergroup) if usergroup else None
@@ -84,9 +89,14 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     outbox.config_for = runner.config_for
     worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner)
     deploys.wake = worker.wake
-    commands = Commands(deploys, team)
+    kills = KillSwitchControl(config, repo, clock, world, ThreadPeople(repo, slack, config, clock))
+    trains = Trains(deploys, slack)
+    worker.also.append(trains.advance)
+    commands = Commands(deploys, team, kills, trains)
     commands.drills = drills
-    return Services(config, repo, client, slack, deploys, team, commands, worker, drills)
+    return Services(
+        config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills
+    )
 
 
 def _members(client: WebClient) -> Callable[[str], tuple[str, ...]]:

@@ -24,8 +24,8 @@ from sim.scenario import Scenario
 from sim.scorecard import Scorecard, score
 
 __all__ = [
-    "DrillPolicy", "DrillWorld", "Injection", "Step", "drill_config", "parse_injection",
-    "render_json", "replay", "scorecard",
+    "DrillPolicy", "DrillWorld", "Injection", "Step", "default_deploy", "drill_config",
+    "parse_injection", "render_json", "replay", "scorecard",
 ]  # fmt: skip
 
 

@@ -125,17 +125,21 @@ class DrillWorld:
         Events due exactly at `to_s` run on the next advance, after any decision made at
         `to_s`, so splitting the time differently never changes the run.
         """
-        if not self.over and to_s > self.now_s:
-            self.rehearsal.env.run(until=to_s)
+        self._run_to(to_s)
         steps, self._pending = self._pending, []
         return steps
+
+    def _run_to(self, to_s: float) -> None:
+        """Run SimPy up to `to_s`, keeping the steps for the next advance."""
+        if not self.over and to_s > self.now_s:
+            self.rehearsal.env.run(until=to_s)
 
     def decide(self, decision: Decision) -> Step | Refusal:
         """Apply a person's decision now (after advancing to its at_s if that is later).
 
         The decision is recorded at the simulated time it took effect (`decisions`).
         """
-        self.advance(decision.at_s)
+        self._run_to(decision.at_s)
         event = decision.event()
         if self.over:
             return refuse(self.state, event, "finished", "the drill is over")
@@ -155,7 +159,7 @@ class DrillWorld:
         It acts from now on the new version's traffic (once the new version runs); a host
         fault (bad_secret, crash_loop) hits the new hosts that start from now on.
         """
-        self.advance(injection.at_s)
+        self._run_to(injection.at_s)
         if self.over:
             return
         r, fault = self.rehearsal, injection.fault

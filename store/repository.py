@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from store.delivery import DeliveryStore
 from store.deploys import DeployStore, conflict_message
 from store.drills import DrillStore
 from store.operations import OperationsStore
@@ -17,6 +18,7 @@ from store.records import (
     ReleaseRecord,
 )
 from store.releases import ReleaseStore
+from store.trains import TrainStore
 
 __all__ = [
     "EventRecord",
@@ -30,8 +32,11 @@ __all__ = [
 ]
 
 
-class Repository(DeployStore, ReleaseStore, OperationsStore, OutboxStore, DrillStore):
-    """Deploys, audit trail, releases, operational state, the outbox and drills over one engine."""
+class Repository(
+    DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore, DrillStore
+):
+    """Deploys, audit trail, releases, operational state, the outbox, release trains and
+    drills over one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

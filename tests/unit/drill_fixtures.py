@@ -73,4 +73,3 @@ def stepped(
         steps += world.advance(t)
     steps += world.advance(math.inf)
     return world, steps
-

@@ -144,3 +144,13 @@ def test_the_chart_is_written(tmp_path) -> None:
     world = replay(quick([ERRORS]), CONFIG, 1, "advise", [rollback(200.0)], [])
     world.chart(tmp_path / "drill.png")
     assert (tmp_path / "drill.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_decision_ahead_of_now_advances_first_and_keeps_the_steps_for_the_caller() -> None:
+    world = DrillWorld(quick([ERRORS]), CONFIG, 1, "advise")
+    handed = world.advance(5)
+    made = world.decide(rollback(300.0, user=world.state.commander))
+    assert isinstance(made, Step) and made.at_s == 300.0 == world.now_s
+    handed += world.advance(300)  # the policy's hold, made on the way to 300 s
+    assert any(s.after.status == "held" for s in handed)
+    assert handed + [made] == world.log[: len(handed) + 1]

@@ -1,16 +1,16 @@
 """Drills: a drills table (the drill's data and progress), its pending inputs, and the
 one-in-flight index narrowed to real deploys, so a drill never blocks a real deploy.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-28 20:20:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
