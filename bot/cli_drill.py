@@ -79,8 +79,8 @@ def replay_command(
     typer.echo(f"{drill.id}: {drill.scenario}, seed {drill.seed}, policy {drill.policy}")
     for figures in (card.trainee, *card.peers):
         typer.echo(
-            f"  {figures.who:<14} {figures.outcome:<12} detect {figures.time_to_detect_s}"
-            f"  mitigate {figures.time_to_mitigate_s}  bad requests {figures.bad_requests}"
+            f"  {figures.who:<14} {figures.outcome:<12} detect {_s(figures.time_to_detect_s):>7}"
+            f"  mitigate {_s(figures.time_to_mitigate_s):>7}  bad requests {figures.bad_requests:,}"
         )
     for decision in card.decisions:
         typer.echo(f"  {decision.at_s:>8.1f}s {decision.kind} by {decision.user}")
@@ -88,6 +88,10 @@ def replay_command(
     stored = drill.scorecard
     if stored is not None and stored != card.to_json():
         raise CommanderError(f"{drill.id}: the recomputed scorecard differs from the stored one")
+
+
+def _s(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.1f} s"
 
 
 def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -> Scorecard:

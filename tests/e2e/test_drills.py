@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,11 @@ def test_two_drills_run_at_once_and_never_block_a_real_deploy_of_the_same_servic
     drill_root(drill_chat, second, store)
     sent = drill_chat.command("start api 1.4.2", COMMANDER)
     drill_chat.reply_to(sent, "Started api 1.4.2")
+    wait_until(lambda: "would " in drill_chat.bot.output(), 20, "the real deploy's deployer")
+    wait_until(lambda: store.repo.get(first).exposure.external > 0, 30, "the drill's canary")
+    # the reconcile loop acts on the real deploy only: the drill's world is the simulator
+    acted = [line for line in drill_chat.bot.output().splitlines() if "would " in line]
+    assert acted and not [line for line in acted if " v2" in line or first in line], acted
     status = drill_chat.command("status", COMMANDER)
     assert "drill" not in drill_chat.reply_to(status, "api").lower()
     drill_chat.command("drill end", TRAINER)  # ends the trainer's most recent: the second
@@ -257,3 +263,26 @@ def test_the_app_home_shows_drills_in_progress_and_each_trainees_scores(
     assert "Drills in progress" in view and live in view
     assert "Recent scores" in view and f"<@{TRAINEE}>" in view
     assert store.repo.get_drill(done).scorecard["verdict"][:30] in view
+
+
+def test_pause_freezes_drill_time_hint_posts_evidence_and_a_freeze_never_blocks_a_drill(
+    drill_chat: Chat, store: StoreOracle
+) -> None:
+    frozen = drill_chat.command('freeze all --until 2h --reason "holiday"', ADMIN)
+    drill_chat.reply_to(frozen, "holiday")
+    drill_id = start_drill(drill_chat)  # a freeze stops real deploys, never drills
+    root = drill_root(drill_chat, drill_id, store)
+    wait_until(lambda: store.repo.get_drill(drill_id).applied_s > 0, 20, "the drill advancing")
+    drill_chat.reply_to(drill_chat.command("drill pause", TRAINER), "paused")
+    paused = wait_until(
+        lambda: (d := store.repo.get_drill(drill_id)).status == "paused" and d, 10, "the pause"
+    )
+    frozen_at = paused.now_s(paused.paused_at)
+    assert paused.now_s(paused.paused_at + timedelta(hours=1)) == frozen_at  # drill time stops
+    assert store.repo.get_drill(drill_id).applied_s <= frozen_at + 1e-6
+    drill_chat.reply_to(drill_chat.command("drill resume", TRAINER), "resumed")
+    wait_until(
+        lambda: store.repo.get_drill(drill_id).applied_s > paused.applied_s, 20, "it going on"
+    )
+    drill_chat.reply_to(drill_chat.command("drill hint", TRAINER), "hint")
+    drill_chat.in_thread(root, "DRILL hint", timeout=20)
