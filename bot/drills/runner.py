@@ -22,6 +22,7 @@ from rollout.acting import carry_out
 from rollout.config import TeamConfig
 from rollout.decisions import Decision
 from rollout.errors import CommanderError
+from rollout.ports import Conflict
 from rollout.state import DeployState
 from store.drills import DrillRecord
 from store.records import Message
@@ -46,7 +47,11 @@ class DrillRunner:
         for drill in self.repo.running_drills():
             try:
                 self.advance(drill, now)
+            except Conflict as exc:  # another replica saved first: rebuild from the store
+                self.worlds.pop(drill.id, None)
+                log.info("drill %s: %s; rebuilding from the store", drill.id, exc)
             except CommanderError as exc:
+                self.worlds.pop(drill.id, None)
                 log.warning("drill %s: %s", drill.id, exc)
 
     def advance(self, drill: DrillRecord, now: datetime) -> None:

@@ -23,7 +23,7 @@ from tests.e2e.teamconfig import ADMIN, COMMANDER, STRANGER, team_config
 from tests.slackclient import app_home_opened
 from tests.slackfake import FakeSlack
 
-TRAINER = ADMIN
+TRAINER = "U0TRAIN01"  # not a team admin: an admin in drills only
 TRAINEE = STRANGER
 # name = "api": a drill of the same service as a real deploy, which it must never block.
 SCENARIO = """\
@@ -286,3 +286,24 @@ def test_pause_freezes_drill_time_hint_posts_evidence_and_a_freeze_never_blocks_
     )
     drill_chat.reply_to(drill_chat.command("drill hint", TRAINER), "hint")
     drill_chat.in_thread(root, "DRILL hint", timeout=20)
+
+
+def test_a_drill_that_holds_posts_its_chart_and_the_trainer_may_act_as_admin(
+    launch: Launch, scenarios: Path, fake_slack: FakeSlack, store: StoreOracle
+) -> None:
+    judges = [{"kind": "sequential", "mode": "act", "alpha": 0.01, "min_requests": 200}]
+    config = team_config(judges=judges) + f'\n[drills]\ntrainers = ["{TRAINER}"]\n'
+    chat = Chat(fake_slack, launch(config, COMMANDER_SCENARIOS=str(scenarios)))
+    drill_id = start_drill(chat)  # advise: the acting judge only recommends, so the drill holds
+    root = drill_root(chat, drill_id, store)
+    store.wait(drill_id, lambda s: s.status == "held", 30, "the drill holding")
+    fake_slack.log.wait_for_call(
+        "files.completeUploadExternal",
+        lambda c: c.params.get("thread_ts") == root.response["ts"],
+        20,
+        "the chart posted when the drill holds",
+    )
+    chat.say(root, "rollback", TRAINER)  # a trainer counts as an admin in a drill
+    drill = ended(store, drill_id)
+    assert drill.end_reason == "rolled_back"
+    assert [(d["kind"], d["user"]) for d in drill.decisions] == [("rollback", TRAINER)]
