@@ -18,7 +18,7 @@ from bot.adapters.roster import UsergroupRoster
 from bot.adapters.settings import where
 from bot.commands import Commands
 from bot.deploys import Deploys
-from bot.killswitches import KillSwitchControl, ThreadPeople
+from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.settings import Settings, load_team_config
@@ -83,7 +83,7 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     reconciler = Reconciler(deploys, world, lambda job: _submit(pool, job))
     worker = Worker(deploys, team, reconciler, outbox, world, settings.tick)
     deploys.wake = worker.wake
-    kills = KillSwitchControl(config, repo, clock, world, ThreadPeople(repo, slack, config, clock))
+    kills = KillSwitchControl(config, repo, clock, wake=worker.wake)
     trains = Trains(deploys, slack)
     worker.also.append(trains.advance)
     commands = Commands(deploys, team, kills, trains)
