@@ -1,26 +1,27 @@
 """Kill switches: `/deploy kill|unkill <flag>` and the "Turn off" button.
 
-A flip is stored first (the desired state, with its history), then carried out through
-rollout.acting.carry_out like every other action: the world writes the flagd file, the people
-record the audit in the deploy's trail and tell its thread.
+A flip is stored first (the desired state, with its history). It is carried out through
+rollout.acting.carry_out like every other action: its audit and thread line are saved together
+through the outbox, and the reconcile loop writes the flagd file from the stored flags, so a
+crash or a failing file write converges on a later pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.blocks.card import card
-from bot.blocks.words import notify_line, slack_text
+from bot.blocks.thread import lines_message
+from bot.blocks.words import notify_line
 from bot.deploys import Refused
-from bot.people import StoredTimers
-from bot.slack_client import SlackPoster
+from bot.people import Deferred, StoredTimers
 from rollout import events as ev
 from rollout.acting import carry_out
 from rollout.config import TeamConfig
-from rollout.ports import Clock, World
+from rollout.ports import Clock
 from rollout.state import DeployState
+from store.records import Message
 
 
 class FlagStore(Protocol):
@@ -34,9 +35,13 @@ class FlagStore(Protocol):
 
     def flags(self) -> dict[str, bool]: ...
 
-    def record(self, deploy_id: str, audits: Sequence[ev.Audit], now: datetime) -> None: ...
-
-    def thread_of(self, deploy_id: str) -> tuple[str, str, str] | None: ...
+    def record(
+        self,
+        deploy_id: str,
+        audits: Sequence[ev.Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
+    ) -> None: ...
 
 
 def desired_kill_switches(
@@ -54,43 +59,34 @@ def desired_kill_switches(
     return wanted
 
 
-class ThreadPeople:
-    """rollout.ports.People for one-off actions: audit to the store, words to the thread."""
+class FlipPeople:
+    """rollout.ports.People for a flip: the audit and the thread line, kept to store together."""
 
-    def __init__(
-        self, repo: FlagStore, slack: SlackPoster, config: TeamConfig, clock: Clock
-    ) -> None:
-        self.repo = repo
-        self.slack = slack
-        self.config = config
-        self.clock = clock
+    def __init__(self) -> None:
+        self.audits: list[ev.Audit] = []
+        self.lines: list[str] = []
 
     def ask(self, deploy: DeployState, question: ev.AskConfirm) -> None:
-        """Ask the commander in the thread."""
-        self._post(
-            deploy, f"<@{question.commander}> {slack_text(question.reason)}: Confirm to go on."
-        )
+        """A flip asks nobody."""
+        raise RuntimeError("a kill switch flip asked the commander something")
 
     def notify(self, deploy: DeployState, note: ev.Notify) -> None:
-        """Tell the thread."""
-        self._post(deploy, notify_line(note))
+        """A line for the deploy's thread."""
+        self.lines.append(notify_line(note))
 
     def record(self, deploy: DeployState, audit: ev.Audit) -> None:
-        """Append to the deploy's audit trail."""
-        self.repo.record(deploy.id, [audit], self.clock.now())
+        """An entry for the deploy's audit trail."""
+        self.audits.append(audit)
 
     def update_card(self, deploy: DeployState) -> None:
-        """Redraw the deploy's root card."""
-        located = self.repo.thread_of(deploy.id)
-        if located is not None:
-            text, blocks = card(deploy, self.config)
-            self.slack.update(located[0], located[1], text, blocks)
+        """The card does not show kill switches."""
 
-    def _post(self, deploy: DeployState, text: str) -> None:
-        located = self.repo.thread_of(deploy.id)
-        if located is not None:
-            channel, _, thread_ts = located
-            self.slack.post(channel, text, thread_ts=thread_ts)
+    def messages(self, deploy: DeployState) -> list[Message]:
+        """The thread post, for the outbox."""
+        if not self.lines:
+            return []
+        text, blocks = lines_message(deploy, self.lines)
+        return [Message("post", text, blocks, in_thread=True)]
 
 
 class KillSwitchControl:
@@ -101,14 +97,12 @@ class KillSwitchControl:
         config: TeamConfig,
         repo: FlagStore,
         clock: Clock,
-        world: World,
-        people: ThreadPeople,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self.config = config
         self.repo = repo
         self.clock = clock
-        self.world = world
-        self.people = people
+        self.wake = wake  # the reconcile loop writes the flag file from the stored state
 
     def flip(self, flag: str, off: bool, user: str, reason: str = "") -> str:
         """Store the flag's new state, then carry the flip out; the reply for the user."""
@@ -123,12 +117,13 @@ class KillSwitchControl:
         now, word = self.clock.now(), "off" if off else "back on"
         why = reason or ("turned off" if off else "turned back on")
         self.repo.set_flag(flag, not off, by=user, now=now, reason=why)
-        flip = ev.SetKillSwitch(flag, off)
-        if latest is None:  # an admin, before the service's first deploy: no thread to tell
-            self.world.set_kill_switch(owner.name, flag, off)
-        else:
-            carry_out(latest, self._actions(latest, flip, user, why), self.world, self.people,
+        if latest is not None:  # else an admin, before the service's first deploy: no thread
+            people = FlipPeople()
+            flip = ev.SetKillSwitch(flag, off)
+            carry_out(latest, self._actions(latest, flip, user, why), Deferred(), people,
                       StoredTimers())  # fmt: skip
+            self.repo.record(latest.id, people.audits, now, outbox=people.messages(latest))
+        self.wake()
         return f"Turned {flag} ({owner.name}) {word}: {why}."
 
     def _actions(

@@ -20,7 +20,7 @@ from bot.commands import Commands
 from bot.deploys import Deploys
 from bot.drills.runner import DrillRunner
 from bot.drills.service import DrillService
-from bot.killswitches import KillSwitchControl, ThreadPeople
+from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.settings import Settings, load_team_config
@@ -89,7 +89,7 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     outbox.config_for = runner.config_for
     worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner)
     deploys.wake = worker.wake
-    kills = KillSwitchControl(config, repo, clock, world, ThreadPeople(repo, slack, config, clock))
+    kills = KillSwitchControl(config, repo, clock, wake=worker.wake)
     trains = Trains(deploys, slack)
     worker.also.append(trains.advance)
     commands = Commands(deploys, team, kills, trains)

@@ -62,6 +62,7 @@ class InMemoryRepository:
         self.notices: dict[int, NoticeRecord] = {}
         self.claims: set[str] = set()
         self.outbox: list[OutboxRecord] = []
+        self._flags: dict[str, bool] = {}
         self._ids = itertools.count(1)
 
     # deploys
@@ -102,8 +103,16 @@ class InMemoryRepository:
             self.outbox.append(OutboxRecord(len(self.outbox) + 1, deploy.id, message, "pending"))
         return row.version
 
-    def record(self, deploy_id: str, audits: Sequence[Audit], now: datetime) -> None:
+    def record(
+        self,
+        deploy_id: str,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
+    ) -> None:
         row = self._row(deploy_id)
+        for message in outbox:
+            self.outbox.append(OutboxRecord(len(self.outbox) + 1, deploy_id, message, "pending"))
         for a in audits:
             row.events.append(
                 EventRecord(
@@ -117,6 +126,14 @@ class InMemoryRepository:
                     dict(a.evidence),
                 )
             )
+
+    def set_flag(
+        self, name: str, enabled: bool, *, by: str, now: datetime, reason: str = ""
+    ) -> None:
+        self._flags[name] = enabled
+
+    def flags(self) -> dict[str, bool]:
+        return dict(self._flags)
 
     def set_thread(self, deploy_id: str, channel: str, root_ts: str, thread_ts: str) -> None:
         self._row(deploy_id).thread = (channel, root_ts, thread_ts)
