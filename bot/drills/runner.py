@@ -40,7 +40,6 @@ class DrillRunner:
         self.service = service
         self.repo = service.repo
         self.worlds: dict[str, DrillWorld] = {}
-        self.configs: dict[str, TeamConfig] = {}  # a drill's card config once its world is gone
 
     def run_once(self, now: datetime) -> None:
         """One pass over every running drill; one bad drill never stops the others."""
@@ -79,17 +78,8 @@ class DrillRunner:
         world = self.worlds.get(state.id)
         if world is not None:
             return world.rehearsal.config
-        if state.id not in self.configs:  # an ended drill, or one not rebuilt yet
-            from sim.drill import drill_config
-            from sim.rehearsal import scenario_config
-
-            drill = self.repo.drill_of_deploy(state.id)
-            if drill is None:
-                return self.service.config
-            config = drill_config(self.service.config, _policy(drill))
-            scenario = self.service.scenario(drill.scenario)
-            self.configs[state.id] = scenario_config(scenario, config)[0]
-        return self.configs[state.id]
+        drill = self.repo.drill_of_deploy(state.id)  # ended, or not rebuilt yet
+        return self.service.config if drill is None else self.service.drill_config(drill)
 
     def _rebuild(self, drill: DrillRecord) -> DrillWorld:
         """A fresh world for a new drill; after a restart, the replay up to applied_s."""

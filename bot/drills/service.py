@@ -26,6 +26,7 @@ from rollout.state import DeployState
 from store.drills import DrillRecord
 
 if TYPE_CHECKING:
+    from sim.drill import DrillPolicy
     from sim.scenario import Scenario
 
 Members = Callable[[str], tuple[str, ...]]  # a user group's members
@@ -47,6 +48,7 @@ class DrillService:
         self.scenarios = scenarios
         self.members = members
         self.clock = clock
+        self._configs: dict[str, TeamConfig] = {}  # per drill: it never changes
 
     # --- who may --------------------------------------------------------------------------
 
@@ -170,9 +172,19 @@ class DrillService:
 
     # --- clicks and typed replies in a drill thread ----------------------------------------
 
+    def drill_config(self, drill: DrillRecord) -> TeamConfig:
+        """The config a drill's core runs with: advise caps, trainers as admins, its plan."""
+        from sim.drill import drill_config
+        from sim.rehearsal import scenario_config
+
+        if drill.id not in self._configs:
+            policy: DrillPolicy = "team" if drill.policy == "team" else "advise"
+            capped = drill_config(self.config, policy)
+            self._configs[drill.id] = scenario_config(self.scenario(drill.scenario), capped)[0]
+        return self._configs[drill.id]
+
     def act(self, deploy: DeployState, event: ev.Event) -> str | None:
         """Check a person's event with the core at drill time and queue it; a refusal's text."""
-        from sim.drill import drill_config
         from sim.world import EPOCH
 
         drill = self.repo.drill_of_deploy(deploy.id)
@@ -181,7 +193,7 @@ class DrillService:
         if drill.status == "ended":
             return ":no_entry: This drill is over."
         at_s = max(drill.now_s(self.clock.now()), drill.applied_s)
-        config = drill_config(self.config, "advise" if drill.policy == "advise" else "team")
+        config = self.drill_config(drill)
         state = self.repo.get(deploy.id)
         outcome = decide(state, event, EPOCH + timedelta(seconds=at_s), config)
         if isinstance(outcome, Refusal):

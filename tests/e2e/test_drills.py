@@ -167,24 +167,31 @@ def test_kill_9_mid_drill_then_restart_ends_with_the_scorecard_of_its_decisions(
     drill_id = start_drill(drill_chat, seed=11)
     root = drill_root(drill_chat, drill_id, store)
     drill_chat.command("drill inject error_rate rate=0.3", TRAINER)
-    wait_until(lambda: store.repo.get_drill(drill_id).injections, 20, "the injection applied")
-    drill_bot.kill()
+    store.wait(drill_id, lambda s: s.phase == "awaiting_confirm", 30, "the canary's gate")
+    drill_chat.say(root, "go", TRAINEE)
+    wait_until(lambda: store.repo.get_drill(drill_id).decisions, 20, "the confirm applied")
+    drill_bot.kill()  # kill -9, mid-drill
     before = store.repo.get_drill(drill_id)
-    assert before.status == "running" and before.applied_s > 0
+    assert before.status == "running" and before.injections and before.decisions
+    posts = len(drill_chat.thread(root))
     drill_bot.restart()
     applied = wait_until(
         lambda: (d := store.repo.get_drill(drill_id)).applied_s > before.applied_s and d,
         20, "the drill advancing after the restart",
     )  # fmt: skip
-    assert applied.injections == before.injections
+    assert (applied.decisions, applied.injections) == (before.decisions, before.injections)
     drill_chat.say(root, "rollback", TRAINEE)
     drill = ended(store, drill_id)
     assert drill.end_reason == "rolled_back"
-    # an uninterrupted drill with the same data scores the same: the pure replay of it
+    assert [d["kind"] for d in drill.decisions] == ["confirm", "rollback"]
+    # an uninterrupted drill with the same data scores the same: the pure replay of its data
     replayed = cli(drill_bot, "drill", "replay", drill_id, "--json")
     assert json.loads(replayed) == drill.scorecard
-    starts = [e for e in store.events(drill_id) if e.kind == "start"]
-    assert len(starts) == 1  # the restart re-posted nothing it had saved
+    # the restart re-posted nothing it had saved: one start, one stage-2 post
+    assert len([e for e in store.events(drill_id) if e.kind == "start"]) == 1
+    drill_chat.in_thread(root, "DRILL scorecard", timeout=20)  # the restarted bot posts on
+    stage_two = [c for c in drill_chat.thread(root) if "Stage 2/2" in c.text]
+    assert len(stage_two) == 1 and len(drill_chat.thread(root)) > posts
 
 
 def test_two_drills_run_at_once_and_never_block_a_real_deploy_of_the_same_service(
