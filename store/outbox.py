@@ -222,7 +222,9 @@ class OutboxStore:
         """
         newer = aliased(DEPLOYS)
         superseded = exists().where(
-            newer.c.service == DEPLOYS.c.service, newer.c.created_at > DEPLOYS.c.created_at
+            newer.c.service == DEPLOYS.c.service,
+            newer.c.created_at > DEPLOYS.c.created_at,
+            newer.c.drill.is_(False),  # a later drill of the service supersedes nothing
         )
         query = (
             select(Deploy)

@@ -241,6 +241,8 @@ def test_non_trainers_and_non_commanders_are_refused(drill_chat: Chat, store: St
         ("drill inject error_rate colour=red", ("colour",)),
         ("drill inject earthquake", ("earthquake", "kinds")),
         ("drill frobnicate", ("unknown drill command",)),
+        ("drill start api --commander bob", ("bob",)),
+        ("drill pause now", ("takes no arguments",)),
     ],
 )
 def test_every_bad_input_gets_a_line_that_names_it(
@@ -314,3 +316,24 @@ def test_a_drill_that_holds_posts_its_chart_and_the_trainer_may_act_as_admin(
     drill = ended(store, drill_id)
     assert drill.end_reason == "rolled_back"
     assert [(d["kind"], d["user"]) for d in drill.decisions] == [("rollback", TRAINER)]
+
+
+def test_buttons_in_a_drill_thread_are_checked_by_the_core_and_recorded_at_drill_time(
+    drill_chat: Chat, store: StoreOracle
+) -> None:
+    drill_id = start_drill(drill_chat)
+    root = drill_root(drill_chat, drill_id, store)
+    store.wait(drill_id, lambda s: s.phase == "awaiting_confirm", 30, "the canary's gate")
+    confirm = drill_chat.button(root, "confirm", stage=0)
+    since = time.time()
+    assert drill_chat.click(confirm, COMMANDER).status_code == 200
+    drill_chat.ephemeral_to(COMMANDER, "only", since=since)  # not the drill's commander
+    assert drill_chat.click(confirm, TRAINEE).status_code == 200
+    drill = wait_until(
+        lambda: (d := store.repo.get_drill(drill_id)).decisions and d, 20, "the confirm applied"
+    )
+    assert [(d["kind"], d["user"], d["stage"]) for d in drill.decisions] == [
+        ("confirm", TRAINEE, 0)
+    ]
+    assert drill.decisions[0]["at_s"] > 0
+    store.wait(drill_id, lambda s: s.stage_index == 1, 20, "the drill in its next stage")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -94,3 +95,12 @@ def test_pause_freezes_drill_time_and_finish_stores_the_scorecard_in_history(rep
     assert not repo.running_drills()
     assert [d.scorecard for d in repo.drill_history("UBOB")] == [card]
     assert repo.drill_history("USOMEONE") == []
+
+
+def test_drills_are_never_reconciled_nor_active_and_never_supersede_a_real_deploy(repo):
+    repo.add(DeployState("real", "api", "3.0", "2.0", "UA"), T0)
+    later = dataclasses.replace(drill(1), started_at=T0 + timedelta(minutes=1))
+    repo.add_drill(later, deploy(1), "#deploy-drills")  # a later drill of the same service
+    assert [d.id for d, _ in repo.to_reconcile()] == ["real"]
+    assert [d.id for d in repo.active()] == ["real"]
+    assert repo.latest_for("api").id == "real"
