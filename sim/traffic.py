@@ -82,7 +82,8 @@ class TrafficSampler:
             return np.zeros(ticks, dtype=np.int64)
         if np.all(rates == rates[0]):
             return self.rng.poisson(rates.sum() * self.tick_s, size=ticks)
-        return self.host_requests(rates, ticks).sum(axis=1)
+        per_tick: np.ndarray = self.host_requests(rates, ticks).sum(axis=1)
+        return per_tick
 
     def sample(self, routing: Routing, effects: Effects, ticks: int) -> Block:
         """One block of traffic under fixed routing and the given fault effects."""
@@ -121,7 +122,7 @@ class TrafficSampler:
         if effects.all_fail:
             return new.copy(), {BAD_SECRET_ERROR: int(new.sum())}
         known = self.rng.binomial(new, np.clip(p_base + effects.extra_known, 0.0, 1.0))
-        errors, types = known, {}
+        errors, types = known, dict[str, int]()
         for name, rate in effects.new_types:
             if not rate.any():
                 continue
