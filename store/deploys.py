@@ -14,10 +14,10 @@ from sqlmodel import Session, col, select
 from rollout.errors import NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict
+from rollout.records import EventRecord
 from rollout.state import DeployState
 from store.mapping import deploy_state, deploy_values, event_record, event_values
 from store.models import IN_FLIGHT_SQL, Deploy, DeployEvent
-from store.records import EventRecord
 
 IN_FLIGHT = ("created", "running", "held")
 ACTIVE = (*IN_FLIGHT, "stabilizing")

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any, cast, get_args
 
 from rollout.events import Audit
+from rollout.records import EventRecord, FreezeRecord, NoticeRecord, NoticeState, ReleaseRecord
 from rollout.state import DeployState, Exposure, Phase, Status
 from store import models
-from store.records import EventRecord, FreezeRecord, NoticeRecord, NoticeState, ReleaseRecord
 
 
 def deploy_values(state: DeployState) -> dict[str, Any]:

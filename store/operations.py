@@ -13,9 +13,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from rollout import config as core
 from rollout.errors import CommanderError
+from rollout.records import FreezeRecord, NoticeRecord
 from store import models
 from store.mapping import freeze_record, notice_record
-from store.records import FreezeRecord, NoticeRecord
 
 NOTICES: Table = models.StoreModel.metadata.tables["maintenance_notices"]
 DELIVERIES: Table = models.StoreModel.metadata.tables["slack_deliveries"]

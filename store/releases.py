@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from rollout.records import EventRecord, ReleaseRecord
 from store.mapping import event_record, release_record
 from store.models import DeployEvent, Release
-from store.records import EventRecord, ReleaseRecord
 
 RELEASES: Table = Release.metadata.tables["releases"]
 

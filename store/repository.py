@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from rollout.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
 from store.deploys import DeployStore, conflict_message
 from store.operations import OperationsStore
-from store.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
 from store.releases import ReleaseStore
 
 __all__ = [

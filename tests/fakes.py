@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rollout.config import Freeze
-from rollout.errors import NotFound
+from rollout.errors import CommanderError, NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict, SmokeResult
+from rollout.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
 from rollout.state import DeployState
-from store.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
+from store.deploys import conflict_message
 
 
 class FakeClock:
@@ -34,14 +35,18 @@ class FakeClock:
 @dataclass
 class _Row:
     state: DeployState
+    created: int
     version: int = 1
-    channel: str | None = None
     thread: tuple[str, str, str] | None = None
     events: list[EventRecord] = field(default_factory=list)
 
 
+IN_FLIGHT = ("created", "running", "held")
+
+
 class InMemoryRepository:
-    """The store's API over dicts, with the same compare-and-set semantics."""
+    """rollout.ports.Repository over dicts, with the store's semantics (compare-and-set, one
+    deploy per service in flight, ordering); test_repository_contract.py holds them equal."""
 
     def __init__(self) -> None:
         self.rows: dict[str, _Row] = {}
@@ -49,12 +54,27 @@ class InMemoryRepository:
         self.freezes: list[FreezeRecord] = []
         self.handoffs: list[tuple[datetime, str]] = []
         self.notices: dict[int, NoticeRecord] = {}
-        self.claims: set[str] = set()
+        self.flag_values: dict[str, bool] = {}
+        self.flag_changes: list[tuple[str, datetime, str, bool, str]] = []
+        self.claims: dict[str, datetime] = {}
         self._ids = itertools.count(1)
 
     # deploys
     def add(self, deploy: DeployState, now: datetime, *, channel: str | None = None) -> None:
-        self.rows[deploy.id] = _Row(deploy, channel=channel)
+        if deploy.id in self.rows:
+            raise Conflict(f"deploy {deploy.id} already exists")
+        busy = [
+            r.state
+            for r in self.rows.values()
+            if r.state.service == deploy.service and r.state.status in IN_FLIGHT
+        ]
+        if deploy.status in IN_FLIGHT and busy:
+            raise Conflict(
+                f"another deploy of {deploy.service} is in flight "
+                f"({busy[0].version}, commander <@{busy[0].commander}>)",
+                winner=busy[0].commander,
+            )
+        self.rows[deploy.id] = _Row(deploy, created=len(self.rows))
 
     def _row(self, deploy_id: str) -> _Row:
         if deploy_id not in self.rows:
@@ -72,9 +92,10 @@ class InMemoryRepository:
     ) -> int:
         row = self._row(deploy.id)
         if row.version != expected_version:
-            winner = row.events[-1] if row.events else None
-            who = f"<@{winner.actor}>" if winner else "someone"
-            raise Conflict(f"already changed by {who}", winner.actor if winner else None)
+            decided = [e for e in row.events if not e.kind.startswith("refused:")]
+            if not decided:
+                raise Conflict("someone else changed this deploy first")
+            raise Conflict(conflict_message(decided[-1]), winner=decided[-1].actor)
         row.state, row.version = deploy, row.version + 1
         self.record(deploy.id, audits, now)
         return row.version
@@ -102,27 +123,28 @@ class InMemoryRepository:
         return self._row(deploy_id).thread
 
     def find_by_thread(self, channel: str, thread_ts: str) -> DeployState | None:
-        for row in self.rows.values():
+        for row in reversed(self._oldest_first()):
             if row.thread and row.thread[0] == channel and thread_ts in row.thread[1:]:
                 return row.state
         return None
 
+    def _oldest_first(self) -> list[_Row]:
+        return sorted(self.rows.values(), key=lambda r: r.created)
+
     def in_flight(self) -> list[DeployState]:
-        return [r.state for r in self.rows.values() if r.state.in_flight]
+        return [r.state for r in self._oldest_first() if r.state.status in IN_FLIGHT]
 
     def active(self) -> list[DeployState]:
-        return [
-            r.state
-            for r in self.rows.values()
-            if r.state.in_flight or r.state.status == "stabilizing"
-        ]
+        active = (*IN_FLIGHT, "stabilizing")
+        return [r.state for r in self._oldest_first() if r.state.status in active]
 
     def latest_for(self, service: str) -> DeployState | None:
-        mine = [r.state for r in self.rows.values() if r.state.service == service]
+        mine = [r.state for r in self._oldest_first() if r.state.service == service]
         return mine[-1] if mine else None
 
     def events(self, deploy_id: str) -> list[EventRecord]:
-        return list(self._row(deploy_id).events)
+        row = self.rows.get(deploy_id)
+        return list(row.events) if row else []
 
     # releases
     def add_release(
@@ -143,15 +165,22 @@ class InMemoryRepository:
         )
 
     def history(self, service: str, limit: int = 10) -> list[ReleaseRecord]:
-        return [r for r in reversed(self.releases) if r.service == service][:limit]
+        newest_added_first = [r for r in reversed(self.releases) if r.service == service]
+        newest = sorted(newest_added_first, key=lambda r: r.deployed_at, reverse=True)
+        return newest[:limit]
 
     # freezes and rotation
     def add_freeze(
         self, service: str, *, until: datetime, reason: str, set_by: str, now: datetime
     ) -> FreezeRecord:
+        if until <= now:
+            raise CommanderError(f"a freeze must end in the future, not at {until:%Y-%m-%d %H:%M}")
         record = FreezeRecord(next(self._ids), service, now, until, reason, set_by)
         self.freezes.append(record)
         return record
+
+    def _in_force(self, f: FreezeRecord, now: datetime) -> bool:
+        return f.ended_at is None and f.start <= now < f.until
 
     def active_freezes(self, now: datetime) -> list[Freeze]:
         return [
@@ -162,22 +191,23 @@ class InMemoryRepository:
                 services=(f.service,),
                 set_by=f.set_by,
             )
-            for f in self.freezes
-            if f.ended_at is None and f.start <= now < f.until
+            for f in sorted(self.freezes, key=lambda f: f.start)
+            if self._in_force(f, now)
         ]
 
     def end_freeze(self, service: str, *, by: str, now: datetime) -> FreezeRecord | None:
+        ended: list[FreezeRecord] = []
         for i, f in enumerate(self.freezes):
-            if f.service == service and f.ended_at is None and f.until > now:
+            if f.service == service and self._in_force(f, now):
                 self.freezes[i] = replace(f, ended_at=now, ended_by=by)
-                return self.freezes[i]
-        return None
+                ended.append(self.freezes[i])
+        return max(ended, key=lambda f: f.start) if ended else None
 
     def add_handoff(self, at: datetime, user: str) -> None:
         self.handoffs.append((at, user))
 
     def handoffs_since(self, since: datetime) -> list[tuple[datetime, str]]:
-        return [h for h in self.handoffs if h[0] >= since]
+        return sorted((h for h in self.handoffs if h[0] >= since), key=lambda h: h[0])
 
     # notices
     def add_notice(
@@ -188,6 +218,7 @@ class InMemoryRepository:
         starts_at: datetime,
         ends_at: datetime | None,
         created_by: str,
+        now: datetime,
     ) -> NoticeRecord:
         notice = NoticeRecord(
             next(self._ids), channel, text, starts_at, ends_at, created_by, "scheduled"
@@ -196,27 +227,42 @@ class InMemoryRepository:
         return notice
 
     def notices_pending(self) -> list[NoticeRecord]:
-        return [n for n in self.notices.values() if n.state in ("scheduled", "posted")]
+        pending = [n for n in self.notices.values() if n.state in ("scheduled", "posted")]
+        return sorted(pending, key=lambda n: (n.starts_at, n.id))
 
     def mark_notice_posted(self, notice_id: int, ts: str, now: datetime) -> bool:
-        notice = self.notices[notice_id]
-        if notice.state != "scheduled":
+        notice = self.notices.get(notice_id)
+        if notice is None or notice.state != "scheduled":
             return False
         self.notices[notice_id] = replace(notice, state="posted", posted_ts=ts)
         return True
 
     def mark_notice_ended(self, notice_id: int, ts: str | None, now: datetime) -> bool:
-        notice = self.notices[notice_id]
-        if notice.state != "posted":
+        notice = self.notices.get(notice_id)
+        if notice is None or notice.state != "posted":
             return False
         self.notices[notice_id] = replace(notice, state="ended", ended_ts=ts)
         return True
 
+    # feature flags
+    def set_flag(
+        self, name: str, enabled: bool, *, by: str, now: datetime, reason: str = ""
+    ) -> None:
+        self.flag_values[name] = enabled
+        self.flag_changes.append((name, now, by, enabled, reason))
+
+    def flags(self) -> dict[str, bool]:
+        return dict(self.flag_values)
+
+    def flag_history(self, name: str) -> list[tuple[datetime, str, bool, str]]:
+        return [(at, by, on, why) for flag, at, by, on, why in self.flag_changes if flag == name]
+
     # de-duplication
     def claim_delivery(self, key: str, now: datetime, ttl: timedelta = timedelta(hours=1)) -> bool:
+        self.claims = {k: until for k, until in self.claims.items() if until > now}
         if key in self.claims:
             return False
-        self.claims.add(key)
+        self.claims[key] = now + ttl
         return True
 
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from bot.parsing import USAGE
 from rollout import wording
 from rollout.config import TeamConfig
+from rollout.records import EventRecord, ReleaseRecord
 from rollout.rotation import Shift
 from rollout.state import DeployState
-from store.records import EventRecord, ReleaseRecord
 
 
 def help_text() -> str:

@@ -1,0 +1,267 @@
+"""One behaviour for rollout.ports.Repository: the in-memory fake, SQLite and PostgreSQL
+(with TEST_DATABASE_URL) must all pass every test here, so a bot test on the fake means the
+same on the real store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from store_fixtures import T0, deploy_state, fresh_schema, postgres_database  # noqa: F401
+
+from rollout.config import Freeze
+from rollout.errors import CommanderError, NotFound
+from rollout.events import Audit
+from rollout.ports import Conflict, Repository
+from rollout.records import EventRecord, FreezeRecord, ReleaseRecord
+from store.db import make_engine, upgrade
+from store.repository import Repository as SqlRepository
+from tests.fakes import InMemoryRepository
+
+HOUR = timedelta(hours=1)
+IMPLEMENTATIONS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
+    """Each implementation of the port, empty."""
+    if request.param == "memory":
+        yield InMemoryRepository()
+        return
+    if request.param == "sqlite":
+        yield from _sql(f"sqlite:///{tmp_path / 'contract.db'}")
+        return
+    with fresh_schema(request.getfixturevalue("postgres_database")) as url:
+        yield from _sql(url)
+
+
+def _sql(url: str) -> Iterator[Repository]:
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield SqlRepository(engine)
+    finally:
+        engine.dispose()
+
+
+def audit(actor: str, kind: str, reason: str = "") -> Audit:
+    return Audit(actor, kind, "running", "running", 0, reason, {"n": 1})
+
+
+class TestDeploys:
+    def test_a_new_deploy_reads_back_at_version_1(self, repo: Repository) -> None:
+        state = deploy_state("d-1", status="running", meta=(("ticket", ("A", "B")),))
+        repo.add(state, T0, channel="C1")
+        assert repo.get("d-1") == state
+        assert repo.version_of("d-1") == 1
+
+    def test_an_unknown_deploy_is_not_found(self, repo: Repository) -> None:
+        with pytest.raises(NotFound):
+            repo.get("nope")
+        with pytest.raises(NotFound):
+            repo.version_of("nope")
+
+    def test_a_taken_id_is_a_conflict(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="completed"), T0)
+        with pytest.raises(Conflict):
+            repo.add(deploy_state("d-1", status="completed", service="web"), T0)
+
+    def test_one_deploy_per_service_in_flight(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-0", status="completed"), T0)
+        repo.add(deploy_state("d-1", status="running", commander="U1"), T0 + HOUR)
+        with pytest.raises(Conflict) as lost:
+            repo.add(deploy_state("d-2", status="created"), T0 + 2 * HOUR)
+        assert lost.value.winner == "U1"
+        repo.add(deploy_state("d-3", status="created", service="web"), T0 + 2 * HOUR)
+
+    def test_save_is_compare_and_set(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="created"), T0)
+        started = repo.get("d-1").evolve(status="running")
+        assert repo.save(started, 1, [audit("U99", "confirm")], T0) == 2
+        with pytest.raises(Conflict) as lost:
+            repo.save(started.evolve(status="held"), 1, [audit("U7", "hold")], T0 + HOUR)
+        assert lost.value.winner == "U99"
+        assert str(lost.value) == "already confirmed by <@U99> at 14:02 UTC"
+        assert repo.get("d-1") == started
+        assert repo.version_of("d-1") == 2
+        assert [e.actor for e in repo.events("d-1")] == ["U99"]
+
+    def test_a_conflict_names_the_last_decision_not_a_refusal(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="created"), T0)
+        repo.save(repo.get("d-1").evolve(status="running"), 1, [audit("U99", "start")], T0)
+        repo.record("d-1", [audit("U7", "refused:hold")], T0 + HOUR)
+        with pytest.raises(Conflict) as lost:
+            repo.save(repo.get("d-1"), 1, [], T0 + HOUR)
+        assert lost.value.winner == "U99"
+        assert str(lost.value) == "already started by <@U99> at 14:02 UTC"
+
+    def test_a_conflict_with_no_decision_yet_says_someone(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="created"), T0)
+        repo.save(repo.get("d-1"), 1, [], T0)
+        with pytest.raises(Conflict) as lost:
+            repo.save(repo.get("d-1"), 1, [], T0)
+        assert lost.value.winner is None
+
+    def test_saving_an_unknown_deploy_is_not_found(self, repo: Repository) -> None:
+        with pytest.raises(NotFound):
+            repo.save(deploy_state("ghost"), 1, [], T0)
+
+    def test_record_appends_without_changing_the_version(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="running"), T0)
+        repo.record("d-1", [audit("U1", "refused:confirm", "not yours")], T0)
+        repo.record("d-1", [audit("policy", "judge_verdict")], T0 + HOUR)
+        assert repo.version_of("d-1") == 1
+        same = ("running", "running", 0)
+        assert repo.events("d-1") == [
+            EventRecord(T0, "U1", "refused:confirm", *same, "not yours", {"n": 1}),
+            EventRecord(T0 + HOUR, "policy", "judge_verdict", *same, "", {"n": 1}),
+        ]
+
+    def test_an_unknown_deploy_has_no_events(self, repo: Repository) -> None:
+        assert list(repo.events("nope")) == []
+
+    def test_in_flight_and_active_oldest_first(self, repo: Repository) -> None:
+        statuses = ["held", "completed", "stabilizing", "created", "rolled_back", "running"]
+        for n, status in enumerate(statuses):
+            repo.add(deploy_state(f"d-{n}", status=status, service=f"s{n}"), T0 + n * HOUR)
+        assert [d.id for d in repo.in_flight()] == ["d-0", "d-3", "d-5"]
+        assert [d.id for d in repo.active()] == ["d-0", "d-2", "d-3", "d-5"]
+
+    def test_latest_for_is_the_most_recently_created(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="completed"), T0)
+        repo.add(deploy_state("d-2", status="rolled_back"), T0 + HOUR)
+        repo.add(deploy_state("d-3", status="completed", service="web"), T0 + 2 * HOUR)
+        latest = repo.latest_for("api")
+        assert latest is not None and latest.id == "d-2"
+        assert repo.latest_for("billing") is None
+
+
+class TestThreads:
+    def test_no_thread_until_one_is_set(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="running"), T0, channel="C1")
+        assert repo.thread_of("d-1") is None
+        repo.set_thread("d-1", "C1", "100.1", "100.2")
+        assert repo.thread_of("d-1") == ("C1", "100.1", "100.2")
+
+    def test_find_by_card_or_thread_in_its_channel(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="running"), T0)
+        repo.set_thread("d-1", "C1", "100.1", "100.2")
+        for ts in ("100.1", "100.2"):
+            found = repo.find_by_thread("C1", ts)
+            assert found is not None and found.id == "d-1"
+        assert repo.find_by_thread("C2", "100.1") is None
+        assert repo.find_by_thread("C1", "999.9") is None
+
+    def test_unknown_deploys_have_no_thread(self, repo: Repository) -> None:
+        with pytest.raises(NotFound):
+            repo.set_thread("nope", "C1", "1", "1")
+        with pytest.raises(NotFound):
+            repo.thread_of("nope")
+
+
+class TestReleases:
+    def test_history_newest_deployed_first_with_a_limit(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="completed"), T0)
+        for version, at in (("1.1", T0 + HOUR), ("1.0", T0), ("1.2", T0 + 2 * HOUR)):
+            repo.add_release(
+                "api",
+                version,
+                deployed_at=at,
+                outcome="completed",
+                rollback_safe=version != "1.1",
+                deploy_id="d-1" if version == "1.2" else None,
+                commander="U1",
+            )
+        repo.add_release(
+            "web", "9", deployed_at=T0, outcome="completed", rollback_safe=True,
+            deploy_id=None, commander=None,
+        )  # fmt: skip
+        assert list(repo.history("api")) == [
+            ReleaseRecord("api", "1.2", T0 + 2 * HOUR, "completed", True, "U1", "d-1"),
+            ReleaseRecord("api", "1.1", T0 + HOUR, "completed", False, "U1", None),
+            ReleaseRecord("api", "1.0", T0, "completed", True, "U1", None),
+        ]
+        assert [r.version for r in repo.history("api", 2)] == ["1.2", "1.1"]
+        assert list(repo.history("billing")) == []
+
+
+class TestFreezesAndHandoffs:
+    def test_a_freeze_is_in_force_from_now_until_its_end(self, repo: Repository) -> None:
+        record = repo.add_freeze("api", until=T0 + HOUR, reason="launch", set_by="U1", now=T0)
+        assert (record.service, record.start, record.until, record.ended_at) == (
+            "api", T0, T0 + HOUR, None,
+        )  # fmt: skip
+        in_force = Freeze(start=T0, until=T0 + HOUR, reason="launch", services=("api",),
+                          set_by="U1")  # fmt: skip
+        assert list(repo.active_freezes(T0 + HOUR / 2)) == [in_force]
+        assert list(repo.active_freezes(T0 - HOUR)) == []
+        assert list(repo.active_freezes(T0 + HOUR)) == []
+
+    def test_a_freeze_must_end_in_the_future(self, repo: Repository) -> None:
+        with pytest.raises(CommanderError):
+            repo.add_freeze("api", until=T0, reason="x", set_by="U1", now=T0)
+
+    def test_ending_ends_every_freeze_on_the_service(self, repo: Repository) -> None:
+        repo.add_freeze("api", until=T0 + 2 * HOUR, reason="a", set_by="U1", now=T0)
+        repo.add_freeze("api", until=T0 + 3 * HOUR, reason="b", set_by="U2", now=T0 + HOUR)
+        repo.add_freeze("web", until=T0 + 3 * HOUR, reason="c", set_by="U3", now=T0)
+        ended = repo.end_freeze("api", by="U99", now=T0 + 90 * timedelta(minutes=1))
+        assert isinstance(ended, FreezeRecord)
+        assert (ended.reason, ended.ended_by) == ("b", "U99")
+        assert [f.services for f in repo.active_freezes(T0 + 100 * timedelta(minutes=1))] == [
+            ("web",)
+        ]
+        assert repo.end_freeze("api", by="U99", now=T0 + 2 * HOUR) is None
+
+    def test_handoffs_since_in_time_order(self, repo: Repository) -> None:
+        repo.add_handoff(T0 + 2 * HOUR, "U2")
+        repo.add_handoff(T0, "U0")
+        repo.add_handoff(T0 + HOUR, "U1")
+        assert list(repo.handoffs_since(T0 + HOUR)) == [(T0 + HOUR, "U1"), (T0 + 2 * HOUR, "U2")]
+
+
+class TestNotices:
+    def test_a_notice_is_scheduled_then_posted_then_ended(self, repo: Repository) -> None:
+        later = repo.add_notice(channel="C1", text="b", starts_at=T0 + HOUR, ends_at=None,
+                                created_by="U1", now=T0)  # fmt: skip
+        first = repo.add_notice(channel="C1", text="a", starts_at=T0, ends_at=T0 + HOUR,
+                                created_by="U1", now=T0)  # fmt: skip
+        assert first.state == "scheduled" and first.ends_at == T0 + HOUR
+        assert [n.text for n in repo.notices_pending()] == ["a", "b"]
+
+        assert repo.mark_notice_ended(first.id, "2.0", T0) is False  # not posted yet
+        assert repo.mark_notice_posted(first.id, "1.0", T0) is True
+        assert repo.mark_notice_posted(first.id, "1.1", T0) is False  # another replica won
+        posted = next(n for n in repo.notices_pending() if n.id == first.id)
+        assert (posted.state, posted.posted_ts) == ("posted", "1.0")
+
+        assert repo.mark_notice_ended(first.id, "2.0", T0 + HOUR) is True
+        assert repo.mark_notice_ended(first.id, "2.1", T0 + HOUR) is False
+        assert [n.id for n in repo.notices_pending()] == [later.id]
+
+    def test_an_unknown_notice_cannot_move(self, repo: Repository) -> None:
+        assert repo.mark_notice_posted(4242, "1.0", T0) is False
+        assert repo.mark_notice_ended(4242, None, T0) is False
+
+
+class TestFlagsAndDeliveries:
+    def test_flags_keep_their_value_and_history(self, repo: Repository) -> None:
+        assert repo.flags() == {}
+        repo.set_flag("new-checkout", True, by="U1", now=T0, reason="launch")
+        repo.set_flag("new-checkout", False, by="policy", now=T0 + HOUR)
+        repo.set_flag("search-v2", True, by="U2", now=T0)
+        assert repo.flags() == {"new-checkout": False, "search-v2": True}
+        assert list(repo.flag_history("new-checkout")) == [
+            (T0, "U1", True, "launch"),
+            (T0 + HOUR, "policy", False, ""),
+        ]
+        assert list(repo.flag_history("unknown")) == []
+
+    def test_a_delivery_is_claimed_once_within_its_ttl(self, repo: Repository) -> None:
+        assert repo.claim_delivery("event:1", T0, HOUR) is True
+        assert repo.claim_delivery("event:1", T0 + HOUR / 2, HOUR) is False
+        assert repo.claim_delivery("event:2", T0, HOUR) is True
+        assert repo.claim_delivery("event:1", T0 + HOUR, HOUR) is True  # expired, claimable
+        assert repo.claim_delivery("event:1", T0 + HOUR) is False
