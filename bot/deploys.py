@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from bot.blocks.words import slack_text
 from bot.effects import Effects
 from bot.parsing import Start as StartCommand
 from rollout import controller
@@ -89,7 +90,7 @@ class Deploys:
             force_reason=cmd.force,
         )
         if not check.allowed:
-            reasons = "\n".join(f"• {r.text}" for r in check.reasons)
+            reasons = "\n".join(f"• {slack_text(r.text)}" for r in check.reasons)
             raise Refused(f"Cannot start {cmd.service} {cmd.version}:\n{reasons}")
         state = DeployState(
             id=f"{cmd.service}-{uuid.uuid4().hex[:10]}",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from bot.blocks import thread
 from bot.blocks.card import card
+from bot.blocks.words import notify_line, slack_text
 from bot.slack_client import SlackPoster
 from rollout import events as ev
 from rollout.config import DeployStage, TeamConfig
@@ -77,10 +78,11 @@ class Effects:
             return thread.held_message(after, lines)
         if after.status == "running" and (started or after.stage_index != before.stage_index):
             if asks:
-                lines = [*lines, f"<@{after.commander}> {asks[-1].reason}: Confirm to go on."]
+                ask = slack_text(asks[-1].reason)
+                lines = [*lines, f"<@{after.commander}> {ask}: Confirm to go on."]
             return thread.stage_message(after, self.config, lines)
         if asks and after.status == "running":
-            return thread.ask_message(after, self.config, lines, asks[-1].reason)
+            return thread.ask_message(after, self.config, lines, slack_text(asks[-1].reason))
         return thread.lines_message(after, lines, why=verdicts and not after.finished)
 
     def _lines(self, after: DeployState, actions: Sequence[ev.Action]) -> list[str]:
@@ -88,8 +90,7 @@ class Effects:
         lines = []
         for action in actions:
             if isinstance(action, ev.Notify):
-                mention = f"<@{action.mention}> " if action.mention else ""
-                lines.append(f"{_LEVEL[action.level]}{mention}{action.text}")
+                lines.append(notify_line(action))
         audits = [a for a in actions if isinstance(a, ev.Audit)]
         if not audits:
             return lines
@@ -101,7 +102,7 @@ class Effects:
                 lines.insert(1, f":warning: Forced by <@{by}>: {after.forced_reason}")
         elif not lines:
             who = "" if first.actor in (ev.SYSTEM, ev.POLICY) else f"<@{first.actor}>: "
-            lines = [f"{who}{first.reason}"]
+            lines = [f"{who}{slack_text(first.reason)}"]
         return lines
 
     def _open_thread(self, state: DeployState) -> None:
@@ -137,11 +138,3 @@ class Effects:
 
 def _started(actions: Sequence[ev.Action]) -> bool:
     return any(isinstance(a, ev.Audit) and a.kind == "start" for a in actions)
-
-
-_LEVEL = {
-    "info": "",
-    "warning": ":warning: ",
-    "danger": ":rotating_light: ",
-    "success": ":white_check_mark: ",
-}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot.blocks.words import slack_text
 from bot.deploys import Deploys, Refused
 from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Unfreeze
 from bot.slack_client import SlackPoster
@@ -52,7 +53,7 @@ class Team:
             latest.id, ev.Rollback(user, target, f"/deploy rollback by <@{user}>")
         )
         if folded.refusals:
-            raise Refused(folded.refusals[0].reason)
+            raise Refused(slack_text(folded.refusals[0].reason))
         return f"Rolling {cmd.service} back from {latest.version} to {target}."
 
     def handoff(self, cmd: HandoffTo, user: str) -> str:
@@ -67,7 +68,7 @@ class Team:
         for deploy in mine:
             folded = self.deploys.apply(deploy.id, ev.Handoff(user, cmd.to))
             if folded.refusals:
-                raise Refused(folded.refusals[0].reason)
+                raise Refused(slack_text(folded.refusals[0].reason))
         if cmd.service is None:
             self.repo.add_handoff(now, cmd.to)
         names = ", ".join(f"{d.service} {d.version}" for d in mine) or "no deploys in flight"

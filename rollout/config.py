@@ -358,6 +358,26 @@ def default_plan() -> Plan:
     )
 
 
+class Drills(Model):
+    """Simulated incident drills: who runs them, where, and how fast simulated time goes."""
+
+    trainers: tuple[str, ...] = Field(
+        (), description="Slack user ids (U…) or user group ids (S…) allowed to run drills"
+    )
+    channel: str = Field("#deploy-drills", description="Channel where drill threads open")
+    speed: Annotated[float, Field(gt=0, le=600)] = Field(
+        10.0, description="Simulated seconds per wall-clock second"
+    )
+
+    @field_validator("trainers")
+    @classmethod
+    def _slack_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [t for t in value if not re.fullmatch(r"[UWS][A-Z0-9]{2,}", t)]
+        if bad:
+            raise ValueError(f"expected Slack user (U…) or user group (S…) ids, got {bad}")
+        return value
+
+
 class TeamConfig(Model):
     """Everything in commander.toml."""
 
@@ -367,6 +387,7 @@ class TeamConfig(Model):
     plan: Plan = Field(default_factory=default_plan, description="The default release plan")
     plans: dict[str, Plan] = Field(default_factory=dict, description="Extra named plans")
     policy: Policy = Field(Policy(), description="Judges and their modes")
+    drills: Drills = Field(Drills(), description="Simulated incident drills")
 
     @model_validator(mode="after")
     def _known_dependencies(self) -> TeamConfig:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from rollout import messages
+
 POLICY = "policy"  # the actor recorded when the core itself decides
 SYSTEM = "system"  # the actor for timers and deployers
 
@@ -209,11 +211,17 @@ class AskConfirm:
 
 @dataclass(frozen=True)
 class Notify:
-    """Tell the deploy thread something; `mention` is a user to @-mention."""
+    """Tell the thread message `code` of rollout.messages; `mention` is a user to @-mention."""
 
-    text: str
+    code: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
     mention: str | None = None
     level: Literal["info", "warning", "danger", "success"] = "info"
+
+    @property
+    def text(self) -> str:
+        """The message as plain text."""
+        return messages.plain(self.code, self.fields)
 
 
 @dataclass(frozen=True)

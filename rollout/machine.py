@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from rollout import events as ev
-from rollout import wording
+from rollout import messages, wording
 from rollout.config import ChecklistStage, DeployStage, TeamConfig, TrafficStage
 from rollout.events import POLICY, SYSTEM, Action, Audit, Event
 from rollout.state import DeployState, Exposure
@@ -119,7 +119,7 @@ def _enter(
     if isinstance(stage, ChecklistStage):
         items = "\n".join(f"• {item}" for item in stage.items)
         return base.evolve(phase="checklist"), [
-            ev.Notify(f"*{stage.name}*: tick each item\n{items}")
+            ev.Notify("checklist_started", {"stage": stage.name, "items": items})
         ]
     if isinstance(stage, DeployStage):
         return _enter_deploy(base, stage)
@@ -149,7 +149,12 @@ def _enter_traffic(
     )
     traffic = ev.SetTraffic(state.version, exposure.internal, exposure.external, exposure.mirror)
     note = ev.Notify(
-        f"*{stage.name}*: {wording.exposure(exposure)}; baking for {wording.duration(stage.bake)}"
+        "baking",
+        {
+            "stage": stage.name,
+            "exposure": wording.exposure(exposure),
+            "bake": wording.duration(stage.bake),
+        },
     )
     return new, [traffic, ev.StartBake(index, until), note]
 
@@ -170,16 +175,13 @@ def _stabilize(
     period = config.team.stabilization.major if state.major else config.team.stabilization.minor
     if period.total_seconds() <= 0:
         done = state.evolve(status="completed", phase=None, finished_at=now)
-        return done, [ev.Notify(f"{state.version} is live at 100% :tada:", level="success")]
+        return done, [ev.Notify("live", {"version": state.version}, level="success")]
     until = now + period
     watching = state.evolve(status="stabilizing", phase=None, stabilize_until=until)
-    text = (
-        f"{state.version} is live at 100%. Stabilizing for {wording.duration(period)}: "
-        "mark it Healthy or Faulty."
-    )
+    fields = {"version": state.version, "period": wording.duration(period)}
     return watching, [
         ev.StartStabilization(until),
-        ev.Notify(text, mention=state.commander, level="success"),
+        ev.Notify("stabilizing", fields, mention=state.commander, level="success"),
     ]
 
 
@@ -281,9 +283,7 @@ def _on_smoke_failed(
     if state.status != "running" or state.phase != "deploying":
         return refuse(state, event, "stale", "no smoke test is running")
     reason = f"smoke test failed: {event.detail}".rstrip(": ")
-    note = ev.Notify(
-        f"{reason}. Deploy held: roll back, or fix and resume.", state.commander, "danger"
-    )
+    note = ev.Notify("smoke_failed", {"reason": reason}, state.commander, "danger")
     return _moved(state, _held(state, reason), event, [note], reason)
 
 
@@ -298,17 +298,16 @@ def _on_hold(state: DeployState, event: ev.Hold, now: datetime, config: TeamConf
         return refuse(
             state, event, "not_running", f"cannot hold a deploy that is {wording.status(state)}"
         )
-    reason = event.reason or f"held by <@{event.user}>"
-    return _moved(
-        state, _held(state, reason), event, [ev.Notify(f"Held: {reason}", level="warning")], reason
-    )
+    reason = event.reason or f"held by {messages.user(event.user)}"
+    note = ev.Notify("held", {"reason": reason}, level="warning")
+    return _moved(state, _held(state, reason), event, [note], reason)
 
 
 def _on_resume(state: DeployState, event: ev.Resume, now: datetime, config: TeamConfig) -> Outcome:
     if state.status != "held":
         return refuse(state, event, "not_held", "the deploy is not held")
     new = state.evolve(status="running", phase=state.held_phase, held_phase=None, hold_reason=None)
-    actions: list[Action] = [ev.Notify(f"Resumed by <@{event.user}>")]
+    actions: list[Action] = [ev.Notify("resumed", {"user": event.user})]
     if new.phase == "baking" and new.bake_until is not None:
         actions.append(ev.StartBake(new.stage_index, new.bake_until))
     if new.phase == "deploying":
@@ -321,7 +320,7 @@ def _on_resume(state: DeployState, event: ev.Resume, now: datetime, config: Team
 def _on_rollback(
     state: DeployState, event: ev.Rollback, now: datetime, config: TeamConfig
 ) -> Outcome:
-    reason = event.reason or f"rolled back by <@{event.user}>"
+    reason = event.reason or f"rolled back by {messages.user(event.user)}"
     return rollback(state, event, now, reason, event.target)
 
 
@@ -342,11 +341,17 @@ def rollback(
     actions: list[Action] = [
         ev.SetTraffic(state.version, 0.0, 0.0, 0.0),
         ev.RollBack(state.version, to),
-        ev.Notify(
-            f"Rolled back {state.version} → {to or 'nothing'}: {reason}", state.commander, "danger"
-        ),
+        _rolled_back_note(state, to, reason),
     ]
     return _moved(state, new, event, actions, reason)
+
+
+def _rolled_back_note(state: DeployState, to: str | None, reason: str) -> ev.Notify:
+    if to is None:
+        fields = {"version": state.version, "service": state.service, "reason": reason}
+        return ev.Notify("rolled_back_first", fields, state.commander, "danger")
+    fields = {"version": state.version, "target": to, "reason": reason}
+    return ev.Notify("rolled_back", fields, state.commander, "danger")
 
 
 def _on_verdict(
@@ -369,9 +374,7 @@ def _on_verdict(
     reason = f"{event.judge} recommends rolling back: {event.summary}"
     stage = config.plan_named(state.plan_name).stages[state.stage_index]
     ask = ev.AskConfirm(state.stage_index, stage.name, state.commander, reason)
-    note = ev.Notify(
-        f"Holding. {reason}. Roll back, or resume to continue.", state.commander, "warning"
-    )
+    note = ev.Notify("judge_holds", {"reason": reason}, state.commander, "warning")
     held = _held(recorded, reason) if state.status == "running" else recorded
     return _moved(state, held, event, [note, ask], reason, evidence)
 
@@ -448,7 +451,7 @@ def _complete(state: DeployState, event: Event, now: datetime, reason: str) -> T
         state,
         new,
         event,
-        [ev.Notify(f"{state.version} is released: {reason}", level="success")],
+        [ev.Notify("released", {"version": state.version, "reason": reason}, level="success")],
         reason,
     )
 
@@ -460,7 +463,7 @@ def _on_healthy(
         return refuse(
             state, event, "not_stabilizing", "only a release at 100% can be marked healthy"
         )
-    return _complete(state, event, now, f"marked healthy by <@{event.user}>")
+    return _complete(state, event, now, f"marked healthy by {messages.user(event.user)}")
 
 
 def _on_faulty(
@@ -470,7 +473,8 @@ def _on_faulty(
         return refuse(
             state, event, "not_stabilizing", "only a release at 100% can be marked faulty"
         )
-    return rollback(state, event, now, event.reason or f"marked faulty by <@{event.user}>")
+    reason = event.reason or f"marked faulty by {messages.user(event.user)}"
+    return rollback(state, event, now, reason)
 
 
 def _on_abort(state: DeployState, event: ev.Abort, now: datetime, config: TeamConfig) -> Outcome:
@@ -479,22 +483,21 @@ def _on_abort(state: DeployState, event: ev.Abort, now: datetime, config: TeamCo
             state, event, "has_traffic", "users already reach the new version: roll back instead"
         )
     new = state.evolve(status="aborted", phase=None, finished_at=now)
-    reason = event.reason or f"aborted by <@{event.user}>"
-    return _moved(state, new, event, [ev.Notify(f"Aborted: {reason}", level="warning")], reason)
+    reason = event.reason or f"aborted by {messages.user(event.user)}"
+    note = ev.Notify("aborted", {"reason": reason}, level="warning")
+    return _moved(state, new, event, [note], reason)
 
 
 def _on_handoff(
     state: DeployState, event: ev.Handoff, now: datetime, config: TeamConfig
 ) -> Outcome:
     if event.to == state.commander:
-        return refuse(state, event, "duplicate", f"<@{event.to}> is already the commander")
+        to = messages.user(event.to)
+        return refuse(state, event, "duplicate", f"{to} is already the commander")
     new = state.evolve(commander=event.to)
-    text = (
-        f"<@{state.commander}> handed the deploy to <@{event.to}>. {wording.where(state, config)}"
-    )
-    return _moved(
-        state, new, event, [ev.Notify(text, mention=event.to)], f"handed off to <@{event.to}>"
-    )
+    fields = {"from": state.commander, "to": event.to, "where": wording.where(state, config)}
+    note = ev.Notify("handed_off", fields, mention=event.to)
+    return _moved(state, new, event, [note], f"handed off to {messages.user(event.to)}")
 
 
 def _on_action_failed(
@@ -503,8 +506,7 @@ def _on_action_failed(
     if state.status != "running":
         return Transition(state, ())  # already held, or finished: said once, nothing new
     reason = f"{event.action} failed: {event.detail}"
-    note = ev.Notify(f"{reason}. Deploy held: fix it and resume, or roll back.",
-                     state.commander, "danger")  # fmt: skip
+    note = ev.Notify("action_failed", {"reason": reason}, state.commander, "danger")
     return _moved(state, _held(state, reason), event, [note], reason)
 
 

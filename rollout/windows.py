@@ -136,7 +136,7 @@ def _freeze_reasons(
     for freeze in (*config.team.freezes, *runtime):
         start, until = localize(freeze.start, tz), localize(freeze.until, tz)
         if start <= now < until and freeze.covers(service):
-            by = f" by <@{freeze.set_by}>" if freeze.set_by else ""
+            by = f" by @{freeze.set_by}" if freeze.set_by else ""
             text = f"frozen until {_when(until, tz)}{by}: {freeze.reason}"
             reasons.append(Reason("freeze", text))
     return reasons
@@ -150,7 +150,7 @@ def _deploy_reasons(
     reasons = []
     for d in deploys:
         if d.service == service and d.in_flight:
-            by = f"started by <@{d.commander}>"
+            by = f"started by @{d.commander}"
             text = f"another deploy of {service} is in flight ({d.version}, {by})"
             reasons.append(Reason("in_flight", text))
         elif d.service in depends_on and d.in_flight:
@@ -171,7 +171,7 @@ def _deploy_reasons(
 def _force_problems(force_by: str, force_reason: str | None, config: TeamConfig) -> list[Reason]:
     problems = []
     if not config.is_admin(force_by):
-        admins = ", ".join(f"<@{a}>" for a in config.team.admins) or "none are configured"
+        admins = ", ".join(f"@{a}" for a in config.team.admins) or "none are configured"
         problems.append(Reason("not_admin", f"only admins can force: {admins}"))
     if not (force_reason or "").strip():
         problems.append(Reason("no_reason", "--force needs a reason"))

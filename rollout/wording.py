@@ -67,7 +67,7 @@ def not_commander(state: DeployState, event: Any) -> str:
         "mark faulty": "mark it faulty",
         "rollback": "roll back",
     }.get(verb, verb)
-    return f"only <@{state.commander}> (commander) or an admin can {verb}"
+    return f"only @{state.commander} (commander) or an admin can {verb}"
 
 
 def stage_name(state: DeployState, config: TeamConfig, index: int | None = None) -> str:

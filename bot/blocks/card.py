@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.blocks import Blocks
+from bot.blocks.words import slack_text
 from rollout import wording
 from rollout.config import TeamConfig
 from rollout.state import DeployState
@@ -56,7 +57,7 @@ def card(state: DeployState, config: TeamConfig) -> tuple[str, Blocks]:
     ]
     notes = [f"Traffic: {wording.exposure(state.exposure)}"]
     if state.hold_reason:
-        notes.append(f"Held: {state.hold_reason}")
+        notes.append(f"Held: {slack_text(state.hold_reason)}")
     if state.forced_reason:
         notes.append(f":warning: Forced: {state.forced_reason}")
     if state.rollback_target is not None or state.status == "rolled_back":

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.blocks.words import slack_text
 from bot.parsing import USAGE
 from rollout import wording
 from rollout.config import TeamConfig
@@ -39,7 +40,7 @@ def deploy_line(state: DeployState, config: TeamConfig, now: datetime) -> str:
     where = wording.where(state, config)
     line = f"• *{state.service} {state.version}*: {where} Commander <@{state.commander}>"
     if state.status == "held":
-        line += f". Held: {state.hold_reason}"
+        line += f". Held: {slack_text(state.hold_reason)}"
     if state.bake_until is not None and state.phase == "baking":
         line += f". Bake ends in {wording.left(state.bake_until - now)}"
     if state.status == "stabilizing" and state.stabilize_until is not None:
@@ -92,7 +93,7 @@ def evidence_text(state: DeployState, events: Sequence[EventRecord], config: Tea
         return f"No verdicts yet for {where}."
     lines = [f"*Evidence for {where}:*"]
     for event in latest.values():
-        lines.append(f"• {event.reason}")
+        lines.append(f"• {slack_text(event.reason)}")
         ev = dict(event.evidence)
         if ev:
             samples = ", ".join(f"{k} {v:,}" for k, v in dict(ev.get("samples", {})).items())

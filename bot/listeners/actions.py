@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.blocks.words import slack_text
 from bot.services import Services
 from rollout import events as ev
 from rollout.errors import CommanderError
@@ -65,4 +66,4 @@ def _apply(services: Services, action: dict, user: str) -> str | None:
     if action["action_id"] == "why":
         return services.commands.why(deploy_id)
     folded = services.deploys.apply(deploy_id, EVENTS[action["action_id"]](user, value))
-    return f":no_entry: {folded.refusals[0].reason}" if folded.refusals else None
+    return f":no_entry: {slack_text(folded.refusals[0].reason)}" if folded.refusals else None

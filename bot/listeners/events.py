@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
+from bot.blocks.words import slack_text
 from bot.services import Services
 from rollout import events as ev
 from rollout.errors import CommanderError
@@ -57,7 +58,9 @@ def register(app: App, services: Services) -> None:
             return
         try:
             folded = services.deploys.apply(deploy.id, WORDS[word](user))
-            reply = f":no_entry: {folded.refusals[0].reason}" if folded.refusals else None
+            reply = (
+                f":no_entry: {slack_text(folded.refusals[0].reason)}" if folded.refusals else None
+            )
         except (CommanderError, Conflict) as exc:
             reply = str(exc)
         if reply:

@@ -207,7 +207,7 @@ class TestConfirmation:
     def test_only_the_commander_or_an_admin_may_confirm(self) -> None:
         state, now = at_stage("release-branch")
         refusal = refused(decide(state, ev.Confirm(STRANGER, 0), now, CONFIG))
-        assert refusal.reason == "only <@UCMD> (commander) or an admin can confirm"
+        assert refusal.reason == "only @UCMD (commander) or an admin can confirm"
         assert refusal.audit.actor == STRANGER and refusal.audit.kind == "refused:confirm"
         assert moved(decide(state, ev.Confirm(ADMIN, 0), now, CONFIG)).state.stage_index == 1
 

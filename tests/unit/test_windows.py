@@ -145,7 +145,7 @@ def test_a_weekend_freeze_says_until_when_by_whom_and_why(config: TeamConfig) ->
     check = can_deploy(SAT_MAR_7_NOON_PST, "api", config, [], [WEEKEND_FREEZE])
 
     assert [r for r in check.reasons if r.code == "freeze"][0].text == (
-        "frozen until Mar 9 09:00 PDT by <@U7>: weekend freeze"
+        "frozen until Mar 9 09:00 PDT by @U7: weekend freeze"
     )
 
 
@@ -262,7 +262,7 @@ def test_another_in_flight_deploy_of_the_same_service_blocks(config: TeamConfig)
     check = can_deploy(TUE_MAR_10_NOON_PDT, "api", config, [api])
 
     assert [(r.code, r.text) for r in check.reasons] == [
-        ("in_flight", "another deploy of api is in flight (2.4.1, started by <@U9>)")
+        ("in_flight", "another deploy of api is in flight (2.4.1, started by @U9)")
     ]
 
 
@@ -315,7 +315,7 @@ def test_a_non_admin_cannot_force(config: TeamConfig) -> None:
 
     assert not check.allowed
     assert not check.forced
-    assert check.reasons[-1].text == "only admins can force: <@U1>, <@U2>"
+    assert check.reasons[-1].text == "only admins can force: @U1, @U2"
 
 
 def test_force_without_a_reason_is_refused(config: TeamConfig) -> None:
