@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette import SlackRequestHandler
@@ -24,7 +25,7 @@ log = logging.getLogger("commander.app")
 def build_app(settings: Settings, services: Services) -> App:
     """The Bolt app with every listener registered; Bolt checks signatures and timestamps."""
     app = App(
-        signing_secret=settings.signing_secret,
+        signing_secret=settings.signing_secret.get_secret_value(),
         client=services.client,
         token_verification_enabled=False,  # auth.test runs on the first request instead
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
@@ -35,7 +36,7 @@ def build_app(settings: Settings, services: Services) -> App:
     return app
 
 
-def _log_error(error: Exception, body: dict) -> None:
+def _log_error(error: Exception, body: dict[str, Any]) -> None:
     """The one handler for unexpected errors: log them with what Slack sent's kind."""
     log.error("unhandled error in a %s request", body.get("type", "slash command"), exc_info=error)
 
@@ -43,7 +44,9 @@ def _log_error(error: Exception, body: dict) -> None:
 class ThreadedRequestHandler(SlackRequestHandler):
     """Bolt's Starlette handler, dispatching off the event loop so requests run in parallel."""
 
-    async def handle(self, req: Request, addition_context_properties=None) -> Response:
+    async def handle(
+        self, req: Request, addition_context_properties: dict[str, Any] | None = None
+    ) -> Response:
         body = await req.body()
         bolt_request = to_bolt_request(req, body, addition_context_properties)
         return to_starlette_response(await run_in_threadpool(self.app.dispatch, bolt_request))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import typer
 
-from bot.settings import ENVIRONMENT_HELP, Settings, load_settings
+from bot.settings import ENVIRONMENT_HELP, SEE_HELP, Settings, load_settings
+from rollout.errors import ConfigError
 
 SERVE_HELP = (
     "Run the Slack bot: HTTP on --host/--port (POST /slack/events, GET /healthz), "
@@ -24,7 +24,7 @@ def register(cli: typer.Typer) -> None:
         port: int = typer.Option(3000, help="Port to listen on (HTTP mode)"),
         socket: bool = typer.Option(False, "--socket", help="Use Socket Mode (SLACK_APP_TOKEN)"),
     ) -> None:
-        settings = load_settings(os.environ, socket=socket)
+        settings = load_settings(socket=socket)
         run(settings, host=host, port=port, socket=socket)
 
 
@@ -45,7 +45,9 @@ def run(settings: Settings, *, host: str, port: int, socket: bool) -> None:
         if socket:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            SocketModeHandler(app, settings.app_token).start()
+            if settings.app_token is None:
+                raise ConfigError(f"missing environment variables: SLACK_APP_TOKEN {SEE_HELP}")
+            SocketModeHandler(app, settings.app_token.get_secret_value()).start()
         else:
             import uvicorn
 

@@ -1,5 +1,26 @@
-"""Find and read the team config file; kept for callers of its old home, bot.settings owns it."""
+"""Find and read the team config file (the I/O the pure core leaves to its callers)."""
 
-from bot.settings import config_path, read_config
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.settings import config_path
+from rollout.config import TeamConfig
+from rollout.errors import ConfigError
+from rollout.parsing import parse_config
 
 __all__ = ["config_path", "read_config"]
+
+
+def read_config(path: Path | None = None) -> TeamConfig:
+    """Read and validate the team config, with errors that name the file."""
+    chosen = config_path(path)
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{chosen}: file not found (pass a path, or set COMMANDER_CONFIG)"
+        ) from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{chosen}: cannot read it: {exc}") from None
+    return parse_config(text, str(chosen))

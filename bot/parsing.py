@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -142,6 +143,8 @@ Command = (
     | Notice
     | Why
 )
+# The flags of one command: --name value, or --name alone (True).
+Flags = dict[str, str | bool]
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -168,9 +171,9 @@ def _split(text: str) -> list[str]:
         raise CommandError(f"could not read the command ({exc}): close every quote") from None
 
 
-def _options(words: list[str], name: str) -> tuple[list[str], dict[str, str | bool]]:
+def _options(words: list[str], name: str) -> tuple[list[str], Flags]:
     positional: list[str] = []
-    flags: dict[str, str | bool] = {}
+    flags: Flags = {}
     i = 0
     while i < len(words):
         word = words[i]
@@ -188,7 +191,7 @@ def _options(words: list[str], name: str) -> tuple[list[str], dict[str, str | bo
     return positional, flags
 
 
-def _allow(flags: dict[str, str | bool], name: str, allowed: set[str]) -> None:
+def _allow(flags: Flags, name: str, allowed: set[str]) -> None:
     unknown = sorted(set(flags) - allowed)
     if unknown:
         raise CommandError(f"`/deploy {name}` does not take {', '.join(unknown)}", name)
@@ -234,7 +237,7 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo, command: str) -> datetime
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
-def _start(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Start:
+def _start(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Start:
     _allow(flags, "start", {"--hotfix", "--major", "--commander", "--force"})
     _count(pos, "start", 2, 2, "a service and a version")
     force = str(flags.get("--force", "")).strip()
@@ -251,39 +254,39 @@ def _start(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Start:
     )
 
 
-def _status(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Status:
+def _status(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Status:
     _allow(flags, "status", set())
     _count(pos, "status", 0, 1, "at most one service")
     return Status(_name(pos[0], "status") if pos else None)
 
 
-def _history(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> History:
+def _history(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> History:
     _allow(flags, "history", set())
     _count(pos, "history", 1, 1, "a service")
     return History(_name(pos[0], "history"))
 
 
-def _who(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Who:
+def _who(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Who:
     _allow(flags, "who", set())
     _count(pos, "who", 0, 0, "no arguments")
     return Who()
 
 
-def _rollback(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> RollbackService:
+def _rollback(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> RollbackService:
     _allow(flags, "rollback", set())
     _count(pos, "rollback", 1, 2, "a service and optionally a version")
     version = _name(pos[1], "rollback", "version") if len(pos) > 1 else None
     return RollbackService(_name(pos[0], "rollback"), version)
 
 
-def _handoff(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> HandoffTo:
+def _handoff(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> HandoffTo:
     _allow(flags, "handoff", set())
     _count(pos, "handoff", 1, 2, "a user to hand over to")
     service = _name(pos[1], "handoff") if len(pos) > 1 else None
     return HandoffTo(user_id(pos[0], "handoff"), service)
 
 
-def _freeze(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> FreezeService:
+def _freeze(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> FreezeService:
     _allow(flags, "freeze", {"--until", "--reason", "--takeover"})
     _count(pos, "freeze", 1, 1, 'a service or "all"')
     if "--until" not in flags or "--reason" not in flags:
@@ -297,13 +300,13 @@ def _freeze(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> FreezeS
     return FreezeService(_name(pos[0], "freeze"), until, reason, bool(flags.get("--takeover")))
 
 
-def _unfreeze(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Unfreeze:
+def _unfreeze(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Unfreeze:
     _allow(flags, "unfreeze", {"--takeover"})
     _count(pos, "unfreeze", 1, 1, 'a service or "all"')
     return Unfreeze(_name(pos[0], "unfreeze"), bool(flags.get("--takeover")))
 
 
-def _notice(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Notice:
+def _notice(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Notice:
     _allow(flags, "notice", {"--at", "--for"})
     _count(pos, "notice", 1, 1, "the notice text in quotes")
     text = pos[0].strip()
@@ -319,13 +322,13 @@ def _notice(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Notice:
     return Notice(text, at, duration)
 
 
-def _why(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Why:
+def _why(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Why:
     _allow(flags, "why", set())
     _count(pos, "why", 0, 1, "at most one service")
     return Why(_name(pos[0], "why") if pos else None)
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[list[str], Flags, datetime, ZoneInfo], Command]] = {
     "start": _start,
     "status": _status,
     "history": _history,

@@ -16,7 +16,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rollout.config import TeamConfig
 from rollout.errors import ConfigError
-from rollout.parsing import parse_config
 
 DEFAULT_CONFIG = Path("commander.toml")
 DEFAULT_DATABASE_URL = "sqlite:///commander.db"
@@ -98,22 +97,10 @@ def load_settings(*, socket: bool = False) -> Settings:
     return _read(SocketSettings if socket else Settings)
 
 
-def read_config(path: Path | None = None) -> TeamConfig:
-    """Read and validate the team config, with errors that name the file."""
-    chosen = config_path(path)
-    try:
-        text = chosen.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{chosen}: file not found (pass a path, or set COMMANDER_CONFIG)"
-        ) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{chosen}: cannot read it: {exc}") from None
-    return parse_config(text, str(chosen))
-
-
 def load_team_config(path: Path) -> TeamConfig:
     """Read and validate the team config at `path` (what `commander serve` does on start)."""
+    from bot.configfile import read_config  # it imports config_path from here
+
     return read_config(path)
 
 

@@ -21,7 +21,7 @@ Blocks = Sequence[dict[str, Any]]
 
 def make_web_client(settings: Settings) -> WebClient:
     """A WebClient pointed at SLACK_API_URL when set, retrying 429, 5xx and connection errors."""
-    kwargs: dict[str, Any] = {"token": settings.bot_token, "timeout": 15}
+    kwargs: dict[str, Any] = {"token": settings.bot_token.get_secret_value(), "timeout": 15}
     if settings.api_url:
         kwargs["base_url"] = settings.api_url
     client = WebClient(**kwargs)

@@ -40,7 +40,7 @@ def deploy_line(state: DeployState, config: TeamConfig, now: datetime) -> str:
     where = wording.where(state, config)
     line = f"• *{state.service} {state.version}*: {where} Commander <@{state.commander}>"
     if state.status == "held":
-        line += f". Held: {slack_text(state.hold_reason)}"
+        line += f". Held: {slack_text(state.hold_reason or '')}"
     if state.bake_until is not None and state.phase == "baking":
         line += f". Bake ends in {wording.left(state.bake_until - now)}"
     if state.status == "stabilizing" and state.stabilize_until is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App
 
 from bot.commands import Caller
@@ -14,7 +16,7 @@ from rollout.ports import Conflict
 def register(app: App, services: Services) -> None:
     """Listen for /deploy."""
 
-    def deploy(ack: Ack, command: dict) -> None:
+    def deploy(ack: Ack, command: dict[str, Any]) -> None:
         # The reply is the ack body itself (not a later post) so the user sees it at once;
         # every command answers well within Slack's 3 s: long work is queued by the services.
         caller = Caller(command["user_id"], command.get("channel_id", ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from bot.blocks.home import home_view
@@ -12,7 +14,7 @@ from rollout.errors import CommanderError
 def register(app: App, services: Services) -> None:
     """Listen for app_home_opened."""
 
-    def opened(event: dict) -> None:
+    def opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
         now = services.deploys.clock.now()
