@@ -4,6 +4,7 @@ same on the real store."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -44,6 +45,35 @@ def _sql(url: str) -> Iterator[Repository]:
         yield SqlRepository(engine)
     finally:
         engine.dispose()
+
+
+def port_methods() -> dict[str, inspect.Signature]:
+    """Every method the port declares, with its signature."""
+    return {
+        name: inspect.signature(member)
+        for kind in Repository.__mro__
+        if getattr(kind, "_is_protocol", False)
+        for name, member in vars(kind).items()
+        if inspect.isfunction(member) and not name.startswith("_")
+    }
+
+
+class TestThePort:
+    def test_every_method_has_the_ports_parameters(self, repo: Repository) -> None:
+        for name, declared in port_methods().items():
+            implemented = inspect.signature(getattr(repo, name))
+            wanted = list(declared.parameters.values())[1:]  # without self
+            have = implemented.parameters
+            for parameter in wanted:
+                assert parameter.name in have, f"{type(repo).__name__}.{name} lacks {parameter}"
+                assert have[parameter.name].kind == parameter.kind, f"{name}({parameter.name})"
+            extra = [p for p in have.values() if p.name not in declared.parameters]
+            assert all(p.default is not p.empty for p in extra), f"{name} requires {extra}"
+
+    def test_this_suite_calls_every_port_method(self) -> None:
+        source = Path(__file__).read_text()
+        untested = [name for name in port_methods() if f"repo.{name}(" not in source]
+        assert untested == []
 
 
 def audit(actor: str, kind: str, reason: str = "") -> Audit:
