@@ -1,10 +1,10 @@
 """How fast the judges catch a bad canary, and how often they roll back a good one.
 
-The setting is REFERENCE.md's worked example: a 10,000 req/s service with 2% on the canary
+The setting is the worked example in docs/reference.md: a 10,000 req/s service with 2% on the canary
 (r = 200 req/s) and 9,800 req/s on the baseline, a good error rate p0 = 0.1%, and Poisson
 request counts per 0.1 s window with binomial errors. The judge looks after every window.
 
-Measured, against the targets in REFERENCE.md:
+Measured, against the targets in docs/reference.md:
 * sequential judge, A/A (canary p = p0): false-rollback rate over a 600 s horizon, α = 0.01;
 * sequential judge: mean time to detect p1 = 2% and p1 = 0.3%, next to Wald's SPRT floor;
 * threshold judge (error rate > 1% per 60 s interval, failure limit 0): time to detect 2%,

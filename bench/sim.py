@@ -30,6 +30,7 @@ from sim.runner import run  # noqa: E402
 from sim.scenario import Release, Scenario  # noqa: E402
 
 HOSTS, RATE, TICK_S, HORIZON_S = 1000, 10_000.0, 0.5, 60.0
+CURVE_HOSTS = (100, 1_000, 10_000, 50_000, 100_000, 200_000)
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
     return min(times)
 
 
-def bench_scenario() -> Scenario:
-    """A healthy release through the default plan on 1,000 hosts at 10,000 req/s, 0.5 s ticks."""
+def bench_scenario(hosts: int = HOSTS) -> Scenario:
+    """A healthy release through the default plan at 10,000 req/s, 0.5 s ticks."""
     return Scenario.model_validate(
-        {"name": "bench", "tick": f"{TICK_S}s", "fleet": {"hosts": HOSTS, "rps": RATE}}
+        {"name": "bench", "tick": f"{TICK_S}s", "fleet": {"hosts": hosts, "rps": RATE}}
     )
 
 
@@ -86,7 +87,7 @@ def measure_single_run(rows: list[Row]) -> None:
 def time_validate(jobs: int, runs: int, report: Path) -> tuple[float, int]:
     """Wall time and exit code of the real `commander sim validate` CLI."""
     command = [
-        str(ROOT / ".venv" / "bin" / "commander"), "sim", "validate",
+        *commander(), "sim", "validate",
         "--runs", str(runs), "--jobs", str(jobs), "--report", str(report),
     ]  # fmt: skip
     start = time.perf_counter()
@@ -117,6 +118,29 @@ def measure_memory(rows: list[Row]) -> None:
     rows.append(Row("peak RSS of any one process", peak, "MB", "< 500 MB", peak < 500))
 
 
+def measure_cost_curve(rows: list[Row]) -> None:
+    """Seconds per default-plan run against fleet size: the fleet model's cost curve.
+
+    Target (issue 8): a 200,000-host run, the scenario cap, in under 5 s.
+    """
+    config = TeamConfig()
+    seconds = {}
+    for hosts in CURVE_HOSTS:
+        scenario = bench_scenario(hosts)
+        seconds[hosts] = best_of(3, lambda s=scenario: run(s, config, 1, keep_series=False))
+        rows.append(Row(f"cost curve: one run on {hosts:,} hosts", seconds[hosts], "s", "", True))
+    biggest, smallest = max(CURVE_HOSTS), min(CURVE_HOSTS)
+    ratio = seconds[biggest] / seconds[smallest]
+    rows.append(Row(f"cost curve: {biggest:,} hosts / {smallest} hosts", ratio, "×", "", True))
+    top = seconds[biggest]
+    rows.append(Row(f"one run on {biggest:,} hosts", top, "s", "< 5 s", top < 5))
+
+
+def commander() -> list[str]:
+    """The CLI of the interpreter running this bench: `python -m bot` in its environment."""
+    return [sys.executable, "-m", "bot"]
+
+
 def render(rows: list[Row]) -> str:
     """A plain text table."""
     width = max(len(r.name) for r in rows)
@@ -134,6 +158,7 @@ def main() -> int:
     args = parser.parse_args()
     rows: list[Row] = []
     measure_single_run(rows)
+    measure_cost_curve(rows)
     measure_validate(rows, args.runs)
     measure_memory(rows)
     print(render(rows))

@@ -22,8 +22,21 @@ from bot.settings import Settings
 log = logging.getLogger("commander.app")
 
 
+class _TokenUnusedFilter(logging.Filter):
+    """Drop Bolt's "`token` will be unused" warning: we pass no token, Bolt reads the env."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_TOKEN_UNUSED = _TokenUnusedFilter()
+
+
 def build_app(settings: Settings, services: Services) -> App:
     """The Bolt app with every listener registered; Bolt checks signatures and timestamps."""
+    # Bolt falls back to SLACK_BOT_TOKEN whenever no token is passed, then warns that it is
+    # unused beside our client (which already carries it): a false alarm on every start.
+    logging.getLogger("slack_bolt.App").addFilter(_TOKEN_UNUSED)
     app = App(
         signing_secret=settings.signing_secret.get_secret_value(),
         client=services.client,

@@ -35,10 +35,26 @@ def check(path: PathArg = None) -> None:
         console.print()
 
 
+def reference() -> None:
+    """Print the config format reference (Markdown), as in docs/reference/config.md."""
+    from bot.reference import config_reference
+
+    typer.echo(config_reference(), nl=False)
+
+
+def schema() -> None:
+    """Print the config's JSON Schema, for completion in editors (docs/schema/config.json)."""
+    from bot.reference import config_schema
+
+    typer.echo(config_schema(), nl=False)
+
+
 def register(cli: typer.Typer) -> None:
     """Add the config commands to the CLI."""
     group = typer.Typer(
         help="Read and check the team config (commander.toml).", no_args_is_help=True
     )
     group.command("check")(check)
+    group.command("reference")(reference)
+    group.command("schema")(schema)
     cli.add_typer(group, name="config")

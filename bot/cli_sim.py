@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,30 +12,56 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from rollout.config import TeamConfig
-from rollout.errors import CommanderError
-from rollout.parsing import parse_config
+from bot.sim_inputs import (
+    DEFAULT_SCENARIOS,
+    chart_path,
+    load_config,
+    load_library,
+    ready_folder,
+    resolve_scenario,
+)
 
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
     from sim.results import RunResult
-    from sim.scenario import Scenario
     from sim.sweep import Results, Sweep
 
-DEFAULT_CONFIG = Path("commander.toml")
-DEFAULT_SCENARIOS = Path("scenarios")
 RUN_KEYS = (
     "scenario", "seed", "outcome", "fault_onset_s", "detected_at_s", "time_to_detect_s",
     "time_to_mitigate_s", "bad_requests", "excess_bad_requests", "requests_to_new",
-    "peak_exposure_pct", "duration_s", "decisions", "expectation_met", "expectation_failures",
+    "peak_exposure_all_users_pct", "peak_exposure_customers_pct", "duration_s", "decisions",
+    "expectation_met", "expectation_failures",
 )  # fmt: skip
+EXPOSURE_NOTE = (
+    "Peak exposure is the share of requests the new version served at its peak. Customers: "
+    "what a stage's percent and the chart's traffic panel count. All users: customers and "
+    "employees, whom a dogfood stage sends in full. Mirrored copies count in neither."
+)
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Team config [default: ./commander.toml, else built-ins]"),
+    typer.Option(
+        "--config",
+        help="Team config \\[default: $COMMANDER_CONFIG, else ./commander.toml, else built-ins]",
+    ),
 ]
 ScenariosOpt = Annotated[Path, typer.Option("--scenarios", help="Folder of scenario TOML files")]
-RunsOpt = Annotated[int, typer.Option("--runs", help="Seeds per scenario (0..N-1)")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", help="Worker processes [default: CPUs]")]
+
+
+def at_least(lowest: int) -> Callable[[int], int]:
+    """An option check whose error says what was expected and what was given."""
+
+    def check(value: int) -> int:
+        if value < lowest:
+            raise typer.BadParameter(f"expected {lowest} or more, got {value}")
+        return value
+
+    return check
+
+
+RunsOpt = Annotated[
+    int, typer.Option("--runs", callback=at_least(1), help="Seeds per scenario (0..N-1)")
+]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", help="Worker processes \\[default: CPUs]")]
 DaskOpt = Annotated[
     str | None, typer.Option("--dask", help="Run on this dask.distributed scheduler address")
 ]
@@ -48,6 +75,8 @@ def register(cli: typer.Typer) -> None:
     sim.command("run")(run_command)
     sim.command("validate")(validate_command)
     sim.command("compare")(compare_command)
+    sim.command("reference")(reference_command)
+    sim.command("schema")(schema_command)
     cli.add_typer(sim, name="sim")
 
 
@@ -57,69 +86,45 @@ def wide_console() -> Console:
     return console if console.is_terminal else Console(width=160)
 
 
-def load_config(path: Path | None) -> TeamConfig:
-    """The team config at `path`; without one, ./commander.toml if present, else the defaults."""
-    if path is None:
-        if not DEFAULT_CONFIG.is_file():
-            return TeamConfig()
-        path = DEFAULT_CONFIG
-    if not path.is_file():
-        raise CommanderError(f"config file not found: {path}")
-    return parse_config(path.read_text(encoding="utf-8"), str(path))
-
-
-def resolve_scenario(name_or_path: str, folder: Path = DEFAULT_SCENARIOS) -> Scenario:
-    """A scenario by file path, or by name in the scenarios folder."""
-    from sim.scenario import load_scenario
-
-    path = Path(name_or_path)
-    if path.is_file():
-        return load_scenario(path)
-    candidate = folder / f"{name_or_path}.toml"
-    if candidate.is_file():
-        return load_scenario(candidate)
-    known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
-    raise CommanderError(
-        f'no scenario "{name_or_path}": not a file, and not in {folder}/ (known: {known})'
-    )
-
-
-def load_library(folder: Path) -> list[Scenario]:
-    """Every scenario in the folder, or an error when there are none."""
-    from sim.scenario import load_scenarios
-
-    if not folder.is_dir():
-        raise CommanderError(f"scenarios folder not found: {folder}")
-    library = list(load_scenarios(folder))
-    if not library:
-        raise CommanderError(f"no scenarios found in {folder}/ (expected *.toml files)")
-    return library
-
-
 def run_command(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a name in ./scenarios")],
     config: ConfigOpt = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 0,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart here")] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", callback=at_least(0), help="Random seed (0 or more)")
+    ] = 0,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Write a chart to this file (.png, .svg, .pdf, …), or into this folder "
+            "as SCENARIO-seedN.png",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Simulate one release of a scenario and summarise what the policy did."""
     from sim.runner import run
 
-    result = run(resolve_scenario(scenario), load_config(config), seed, keep_series=True)
-    if chart is not None:
+    team = load_config(config)
+    chosen = resolve_scenario(scenario, team)
+    target = None if chart is None else chart_path(chart, chosen.name, seed)
+    result = run(chosen, team, seed, keep_series=True)
+    if target is not None:
         from sim.charts import run_figure, save
 
-        save(run_figure(result), chart)
+        save(run_figure(result), target)
     if as_json:
         record = result.to_json()
         typer.echo(json.dumps({key: record.get(key) for key in RUN_KEYS}))
+        if target is not None:
+            typer.echo(f"chart written to {target}", err=True)
         return
     console = wide_console()
     console.print(run_summary(result))
+    console.print(EXPOSURE_NOTE, highlight=False)
     console.print(decisions_table(result))
-    if chart is not None:
-        console.print(f"chart written to {chart}")
+    if target is not None:
+        console.print(f"chart written to {target}", highlight=False, soft_wrap=True)
 
 
 def run_summary(result: RunResult) -> Table:
@@ -139,7 +144,8 @@ def run_summary(result: RunResult) -> Table:
         ("bad requests", fmt_count(result.bad_requests)),
         ("excess bad requests", fmt_count(result.excess_bad_requests)),
         ("requests to new", fmt_count(result.requests_to_new)),
-        ("peak exposure", f"{result.peak_exposure_pct:g}%"),
+        ("peak exposure: customers", f"{result.peak_exposure_customers_pct:.3g}%"),
+        ("peak exposure: all users", f"{result.peak_exposure_all_users_pct:.3g}%"),
         ("duration", fmt_seconds(result.duration_s)),
         *(("failed", failure) for failure in result.expectation_failures),
     )
@@ -184,13 +190,15 @@ def validate_command(
     dask: DaskOpt = None,
     report: Annotated[Path, typer.Option("--report", help="Folder for charts")] = Path("report"),
 ) -> None:
-    """Run every scenario × N seeds; exit 1 when any scenario misses its [expect]."""
+    """Run every scenario × N seeds; exit 1 when any scenario misses its \\[expect]."""
     from sim.charts import write_validation_report
     from sim.report import failure_lines, summarize, validate_table
     from sim.sweep import Sweep, seeds_for
 
-    library = load_library(scenarios)
-    sweep = Sweep((load_config(config),), tuple(library), seeds_for(runs))
+    ready_folder(report, "--report")
+    team = load_config(config)
+    library = load_library(scenarios, team)
+    sweep = Sweep((team,), tuple(library), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
     summaries = [summarize(s, results[(0, i)]) for i, s in enumerate(library)]
     console = wide_console()
@@ -219,6 +227,21 @@ def compare_command(
     from sim.sweep import seeds_for
 
     names = list(dict.fromkeys(policies))
-    sweep = compare_sweep(names, load_config(config), load_library(scenarios), seeds_for(runs))
+    team = load_config(config)
+    sweep = compare_sweep(names, team, load_library(scenarios, team), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
     wide_console().print(compare_table(compare_rows(names, sweep, results), runs))
+
+
+def reference_command() -> None:
+    """Print the scenario format reference (Markdown), as in docs/reference/scenario.md."""
+    from bot.reference import scenario_reference
+
+    typer.echo(scenario_reference(), nl=False)
+
+
+def schema_command() -> None:
+    """Print the scenario JSON Schema, for completion in editors (docs/schema/scenario.json)."""
+    from bot.reference import scenario_schema
+
+    typer.echo(scenario_schema(), nl=False)

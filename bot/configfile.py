@@ -15,12 +15,14 @@ __all__ = ["config_path", "read_config"]
 def read_config(path: Path | None = None) -> TeamConfig:
     """Read and validate the team config, with errors that name the file."""
     chosen = config_path(path)
+    if chosen.is_dir():
+        raise ConfigError(f"{chosen}: is a directory, expected the team config file (a .toml)")
     try:
-        text = chosen.read_text(encoding="utf-8")
+        data = chosen.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             f"{chosen}: file not found (pass a path, or set COMMANDER_CONFIG)"
         ) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{chosen}: cannot read it: {exc}") from None
-    return parse_config(text, str(chosen))
+    except OSError as exc:
+        raise ConfigError(f"{chosen}: cannot read it: {exc.strerror}") from None
+    return parse_config(data, str(chosen))

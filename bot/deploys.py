@@ -1,7 +1,9 @@
-"""The one path every deploy transition takes: load, decide, compare-and-set, then act.
+"""The one path every deploy transition takes: load, decide, carry out, compare-and-set.
 
-Acting (Slack posts, deployer calls) runs later on the effects queue, after the save, so a
-transition that lost the compare-and-set never touches Slack or production.
+Carrying out a transition here only words it: `carry_out` hands its asks, notes and audits to
+the outbox people, and the messages are saved in the same transaction as the state. Nothing
+touches Slack or production before the save: the worker sends the outbox and reconciles the
+world afterwards, so a transition that lost the compare-and-set leaves no trace.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.blocks.words import slack_text
-from bot.effects import Effects
 from bot.parsing import Start as StartCommand
+from bot.people import Deferred, OutboxPeople, StoredTimers
 from rollout import controller
 from rollout import events as ev
+from rollout.acting import carry_out
 from rollout.config import TeamConfig
 from rollout.controller import Folded
 from rollout.errors import CommanderError
@@ -27,7 +30,6 @@ from rollout.windows import can_deploy
 
 log = logging.getLogger("commander.deploys")
 Step = Callable[[DeployState, datetime], Folded]
-RunLater = Callable[[Callable[[], None]], None]
 Roster = Callable[[], Sequence[str]]
 ATTEMPTS = 3  # decisions per event when compare-and-set races are lost
 
@@ -51,16 +53,13 @@ class Deploys:
         config: TeamConfig,
         repo,
         clock: Clock,
-        effects: Effects,
-        run_later: RunLater,
         roster: Roster | None = None,
     ) -> None:
         self.roster = roster  # members of [rotation].usergroup, when the team uses one
         self.config = config
         self.repo = repo
         self.clock = clock
-        self.effects = effects
-        self.run_later = run_later
+        self.wake: Callable[[], None] = lambda: None  # the worker's: messages wait to be sent
 
     def apply(self, deploy_id: str, event: ev.Event) -> Folded:
         """Apply one event; raises Conflict when another change won the race."""
@@ -145,10 +144,6 @@ class Deploys:
             return latest.rollback_target
         return latest.previous_version
 
-    def rerun_smoke(self, state: DeployState) -> None:
-        """Run a deploy stage's smoke test again (after a restart lost the one in progress)."""
-        self.run_later(lambda: self._follow_up(state.id, self.effects.smoke_for(state)))
-
     def _transition(self, deploy_id: str, step: Step) -> Folded:
         """Decide and save; a lost race is decided again on the winner's state.
 
@@ -161,14 +156,19 @@ class Deploys:
             before = self.repo.get(deploy_id)
             now = self.clock.now()
             folded = step(before, now)
-            audits = [a for a in folded.actions if isinstance(a, ev.Audit)]
-            if not audits:
+            people = OutboxPeople(
+                self.config, before, lambda ref: self.repo.message_named(deploy_id, ref)
+            )
+            # The world's answers (a smoke result) come from the reconcile loop, not from here.
+            carry_out(folded.state, folded.actions, Deferred(), people, StoredTimers())
+            if not people.audits:
                 if lost is not None and folded.refusals:
                     raise lost
                 self._record_refusals(deploy_id, folded, now)
                 return folded
+            audits = [*people.audits, *self._refused(folded)]
             try:
-                self.repo.save(folded.state, version, [*audits, *self._refused(folded)], now)
+                self.repo.save(folded.state, version, audits, now, people.messages(folded.state))
             except Conflict as exc:
                 lost = exc
                 continue
@@ -189,21 +189,7 @@ class Deploys:
     def _saved(self, before: DeployState, folded: Folded, now: datetime) -> None:
         if folded.state.finished and not before.finished:
             self._record_release(folded.state, now)
-        self.run_later(lambda: self._act(before, folded))
-
-    def _act(self, before: DeployState, folded: Folded) -> None:
-        follow_ups = self.effects.ship(before, folded.state, folded.actions)
-        try:
-            self.effects.tell(before, folded.state, folded.actions)
-        finally:  # a Slack outage must not strand the deploy: smoke results still count
-            self._follow_up(before.id, follow_ups)
-
-    def _follow_up(self, deploy_id: str, events: list[ev.Event]) -> None:
-        for event in events:
-            try:
-                self.apply(deploy_id, event)
-            except Conflict as exc:
-                log.info("follow-up %s on %s lost a race: %s", type(event).__name__, deploy_id, exc)
+        self.wake()
 
     def _record_release(self, state: DeployState, now: datetime) -> None:
         if state.status == "aborted":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -16,11 +16,13 @@ from bot.adapters.metrics import build_metrics
 from bot.adapters.roster import UsergroupRoster
 from bot.commands import Commands
 from bot.deploys import Deploys
-from bot.effects import Effects
+from bot.outbox import Outbox
+from bot.reconcile import Reconciler
 from bot.settings import Settings, load_team_config
 from bot.slack_client import SlackPoster, make_web_client
 from bot.team import Team
 from bot.worker import Worker
+from bot.world import ServiceWorld
 from rollout.config import TeamConfig
 
 log = logging.getLogger("commander.services")
@@ -32,26 +34,6 @@ class WallClock:
     def now(self) -> datetime:
         """Timezone-aware UTC now."""
         return datetime.now(UTC)
-
-
-class EffectsQueue:
-    """One thread that carries out transitions in order, off the request path."""
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commander-effects")
-
-    def __call__(self, job: Callable[[], None]) -> None:
-        self._pool.submit(job).add_done_callback(_log_failure)
-
-    def shutdown(self) -> None:
-        """Finish queued work and stop."""
-        self._pool.shutdown(wait=True)
-
-
-def _log_failure(future: Future) -> None:
-    error = future.exception()
-    if error is not None:
-        log.error("carrying out a transition failed", exc_info=error)
 
 
 @dataclass
@@ -75,11 +57,22 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     slack = SlackPoster(client, settings.post_interval)
     deployer_for = cache(lambda service: build_deployer(config.service(service).deployer))
     metrics_for = cache(lambda service: build_metrics(config.service(service).metrics))
+    world = ServiceWorld(deployer_for, metrics_for)
     clock = WallClock()
-    effects = Effects(config, repo, slack, deployer_for)
     usergroup = config.rotation.usergroup
     roster = UsergroupRoster(client, usergroup) if usergroup else None
-    deploys = Deploys(config, repo, clock, effects, EffectsQueue(), roster)
+    deploys = Deploys(config, repo, clock, roster)
     team = Team(deploys, repo, clock, slack)
-    worker = Worker(deploys, team, metrics_for, settings.tick)
+    # The outbox handles 429s and 5xx itself, so its client never sleeps in a retry handler.
+    sender = SlackPoster(make_web_client(settings, retries=False), settings.post_interval)
+    outbox = Outbox(repo, sender, config)
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="commander-world")
+    reconciler = Reconciler(deploys, world, lambda job: _submit(pool, job))
+    worker = Worker(deploys, team, reconciler, outbox, world, settings.tick)
+    deploys.wake = worker.wake
     return Services(config, repo, client, slack, deploys, team, Commands(deploys, team), worker)
+
+
+def _submit(pool: ThreadPoolExecutor, job: Callable[[], None]) -> None:
+    """Run a reconcile job off the worker thread, so a slow deployer delays only its deploy."""
+    pool.submit(job)

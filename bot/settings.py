@@ -37,7 +37,12 @@ class Paths(BaseSettings):
     """Where the team config and the database are: what every command needs."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,  # Settings(bot_token=...) in code, SLACK_BOT_TOKEN in the env
+        validate_by_alias=True,
     )
 
     config_path: Path = Field(DEFAULT_CONFIG, validation_alias="COMMANDER_CONFIG")
@@ -101,7 +106,9 @@ def load_team_config(path: Path) -> TeamConfig:
     """Read and validate the team config at `path` (what `commander serve` does on start)."""
     from bot.configfile import read_config  # it imports config_path from here
 
-    return read_config(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such file (set COMMANDER_CONFIG to your commander.toml)")
+    return read_config(path)  # a folder or a binary file is one line too
 
 
 def _read(kind: type[S]) -> S:

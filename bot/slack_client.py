@@ -19,17 +19,28 @@ from bot.settings import Settings
 Blocks = Sequence[dict[str, Any]]
 
 
-def make_web_client(settings: Settings) -> WebClient:
-    """A WebClient pointed at SLACK_API_URL when set, retrying 429, 5xx and connection errors."""
-    kwargs: dict[str, Any] = {"token": settings.bot_token.get_secret_value(), "timeout": 15}
+def make_web_client(settings: Settings, *, retries: bool = True) -> WebClient:
+    """A WebClient pointed at SLACK_API_URL when set, retrying 429, 5xx and connection errors.
+
+    Without `retries` every failure is raised at once and the client times out sooner: the
+    outbox marks the message for later itself, rather than sleeping the worker in Retry-After.
+    """
+    kwargs: dict[str, Any] = {
+        "token": settings.bot_token.get_secret_value(),
+        "timeout": 15 if retries else 10,
+    }
     if settings.api_url:
         kwargs["base_url"] = settings.api_url
     client = WebClient(**kwargs)
-    client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=3),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=3),
-    ]
+    client.retry_handlers = (
+        [
+            ConnectionErrorRetryHandler(max_retry_count=3),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=3),
+        ]
+        if retries
+        else []
+    )
     return client
 
 

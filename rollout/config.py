@@ -3,26 +3,50 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from rollout.durations import Duration
+from rollout.errors import InvalidAt
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Mode = Literal["observe", "recommend", "act"]
 Audience = Literal["all", "internal", "external"]
 
 
-def _percent(value: float) -> float:
-    if not 0 <= value <= 100:
-        raise ValueError(f"expected a number from 0 to 100, got {value:g}")
-    return value
+# Numbers are strict: "200" in quotes is text, not a number, wherever a number is expected.
 
 
-Percent = Annotated[float, AfterValidator(_percent)]
+def in_range(lo: float, hi: float) -> Callable[[float], float]:
+    """A check that a number is from lo to hi, whose error states both bounds."""
+
+    def check(value: float) -> float:
+        if not lo <= value <= hi:
+            raise ValueError(f"expected a number from {lo:g} to {hi:g}, got {value:g}")
+        return value
+
+    return check
+
+
+Percent = Annotated[
+    StrictFloat,
+    AfterValidator(in_range(0, 100)),
+    Field(json_schema_extra={"minimum": 0, "maximum": 100}),
+]
 
 
 class Model(BaseModel):
@@ -50,7 +74,7 @@ class DeployHours(Model):
     @model_validator(mode="after")
     def _ordered(self) -> DeployHours:
         if self.end <= self.start:
-            raise ValueError(f"end {self.end} must be after start {self.start}")
+            raise InvalidAt(("end",), f"end {self.end} must be after start {self.start}")
         return self
 
 
@@ -78,7 +102,7 @@ class Freeze(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Freeze:
         if self.until <= self.start:
-            raise ValueError("until must be after start")
+            raise InvalidAt(("until",), f"until {self.until} must be after start {self.start}")
         return self
 
     def covers(self, service: str) -> bool:
@@ -128,14 +152,14 @@ class Team(Model):
 class Override(Model):
     """A time range during which one user commands instead of the roster."""
 
-    start: datetime
-    until: datetime
-    user: str = Field(description="Slack user id")
+    start: datetime = Field(description="When the override begins (local time if no offset)")
+    until: datetime = Field(description="When the override ends")
+    user: str = Field(description="Slack user id who commands during the range")
 
     @model_validator(mode="after")
     def _ordered(self) -> Override:
         if self.until <= self.start:
-            raise ValueError("until must be after start")
+            raise InvalidAt(("until",), f"until {self.until} must be after start {self.start}")
         return self
 
 
@@ -153,7 +177,7 @@ class Rotation(Model):
     @model_validator(mode="after")
     def _someone(self) -> Rotation:
         if self.shift <= timedelta(0):
-            raise ValueError("shift must be positive")
+            raise InvalidAt(("shift",), 'expected a positive duration such as "2h", got 0s')
         return self
 
 
@@ -163,18 +187,24 @@ class Rotation(Model):
 class Plugin(Model):
     """An adapter choice: a kind plus free-form settings for it."""
 
-    kind: str = "log"
-    settings: dict[str, Any] = Field(default_factory=dict)
+    kind: str = Field("log", description="Which adapter, e.g. log, static or file")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="Free-form settings passed to the adapter"
+    )
 
 
 class Service(Model):
     """A deployable service."""
 
-    name: str
-    depends_on: tuple[str, ...] = Field((), description="Services that must deploy first")
+    name: str = Field(description="Service name, as typed in /deploy start")
+    depends_on: tuple[str, ...] = Field(
+        (), description="Services that must deploy first (back end before front end)"
+    )
     deployer: Plugin = Field(Plugin(kind="log"), description="How versions are shipped")
-    metrics: Plugin = Field(Plugin(kind="static"), description="Where observations come from")
-    rollback_safe: bool = Field(True, description="Default for its releases")
+    metrics: Plugin = Field(
+        Plugin(kind="static"), description="Where observations come from: static or file"
+    )
+    rollback_safe: StrictBool = Field(True, description="Default for its releases")
 
 
 # --- plan -------------------------------------------------------------------------------
@@ -183,29 +213,35 @@ class Service(Model):
 class ChecklistStage(Model):
     """Items a human ticks, e.g. cut the release branch."""
 
-    kind: Literal["checklist"] = "checklist"
-    name: str
-    items: tuple[str, ...] = Field(min_length=1)
+    kind: Literal["checklist"] = Field("checklist", description="Stage kind")
+    name: str = Field(description="Stage name, unique within the plan")
+    items: tuple[str, ...] = Field(min_length=1, description="Items the commander ticks")
 
 
 class DeployStage(Model):
     """Ship the version to an environment, then run its smoke test."""
 
-    kind: Literal["deploy"] = "deploy"
-    name: str
-    environment: str = "staging"
-    smoke_test: str | None = Field(None, description="Command or URL of the smoke test")
+    kind: Literal["deploy"] = Field("deploy", description="Stage kind")
+    name: str = Field(description="Stage name, unique within the plan")
+    environment: str = Field("staging", description="Environment the deployer ships to")
+    smoke_test: str | None = Field(
+        None, description="Command or URL of the smoke test (none: no smoke test)"
+    )
 
 
 class TrafficStage(Model):
     """Send a share of an audience's production traffic to the new version and bake."""
 
-    kind: Literal["traffic"] = "traffic"
-    name: str
-    percent: Percent
-    audience: Audience = "all"
+    kind: Literal["traffic"] = Field("traffic", description="Stage kind")
+    name: str = Field(description="Stage name, unique within the plan")
+    percent: Percent = Field(description="Share of the audience's traffic on the new version")
+    audience: Audience = Field(
+        "all", description="all users, internal (employees) or external (customers)"
+    )
     bake: Duration = Field(timedelta(minutes=10), description="How long judges watch")
-    gate: Literal["commander", "auto"] = Field("commander", description="Who advances")
+    gate: Literal["commander", "auto"] = Field(
+        "commander", description="Who advances: the commander confirms, or auto after the bake"
+    )
     mirror_percent: Percent = Field(
         0.0, description="Dark traffic mirrored to the new version; users never see it"
     )
@@ -217,14 +253,16 @@ Stage = Annotated[ChecklistStage | DeployStage | TrafficStage, Field(discriminat
 class Plan(Model):
     """The ordered stages of a release."""
 
-    stages: tuple[Stage, ...] = Field(min_length=1)
+    stages: tuple[Stage, ...] = Field(min_length=1, description="The stages, in order")
 
     @model_validator(mode="after")
     def _unique_names(self) -> Plan:
         names = [s.name for s in self.stages]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"stage names must be unique, repeated: {', '.join(dupes)}")
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise InvalidAt(
+                    ("stages", index, "name"), f'stage names must be unique, "{name}" is repeated'
+                )
         return self
 
 
@@ -246,71 +284,98 @@ class JudgeBase(Model):
 class SequentialJudge(JudgeBase):
     """Anytime-valid e-value test of canary vs baseline counts."""
 
-    kind: Literal["sequential"] = "sequential"
-    alpha: Annotated[float, Field(gt=0, lt=1)] = 0.01
-    metric: Literal["errors", "business"] = "errors"
-    min_requests: Annotated[int, Field(ge=1)] = 2000
+    kind: Literal["sequential"] = Field("sequential", description="Judge kind")
+    alpha: StrictFloat = Field(
+        0.01, gt=0, lt=1, description="False-alarm bound, however often it looks"
+    )
+    metric: Literal["errors", "business"] = Field(
+        "errors", description="errors (error counts) or business (the business metric's counts)"
+    )
+    min_requests: StrictInt = Field(
+        2000, ge=1, description="Canary requests needed before it may pass"
+    )
 
 
 class ThresholdJudge(JudgeBase):
     """Flagger/Argo style: the canary metric must stay under a bound each interval."""
 
-    kind: Literal["threshold"] = "threshold"
-    metric: Literal["error_rate", "success_rate", "latency_p99_ms", "business_rate"] = "error_rate"
-    max: float | None = 0.01
-    min: float | None = None
-    interval: Duration = timedelta(seconds=60)
-    failure_limit: Annotated[int, Field(ge=0)] = 0
-    min_requests: Annotated[int, Field(ge=0)] = 1
+    kind: Literal["threshold"] = Field("threshold", description="Judge kind")
+    metric: Literal["error_rate", "success_rate", "latency_p99_ms", "business_rate"] = Field(
+        "error_rate", description="The canary metric to bound"
+    )
+    max: StrictFloat | None = Field(0.01, description="Upper bound (none: no upper bound)")
+    min: StrictFloat | None = Field(None, description="Lower bound (none: no lower bound)")
+    interval: Duration = Field(timedelta(seconds=60), description="One measurement per interval")
+    failure_limit: StrictInt = Field(
+        0, ge=0, description="Failed measurements tolerated; one more fails the judge"
+    )
+    min_requests: StrictInt = Field(
+        1, ge=0, description="Requests an interval needs to count as a measurement"
+    )
 
 
 class MannWhitneyJudge(JudgeBase):
     """Kayenta style: Mann-Whitney U per metric over per-interval points."""
 
-    kind: Literal["mann_whitney"] = "mann_whitney"
-    metrics: tuple[Literal["error_rate", "latency_p99_ms", "business_rate"], ...] = (
-        "error_rate",
-        "latency_p99_ms",
+    kind: Literal["mann_whitney"] = Field("mann_whitney", description="Judge kind")
+    metrics: tuple[Literal["error_rate", "latency_p99_ms", "business_rate"], ...] = Field(
+        ("error_rate", "latency_p99_ms"), description="Metrics compared, each passes or fails"
     )
-    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.98
-    tolerance: Annotated[float, Field(ge=0)] = 0.25
-    min_points: Annotated[int, Field(ge=3)] = 50
-    pass_score: Annotated[float, Field(ge=0, le=100)] = 95
-    marginal_score: Annotated[float, Field(ge=0, le=100)] = 75
+    confidence: StrictFloat = Field(
+        0.98, gt=0.5, lt=1, description="Confidence of each Mann-Whitney U test"
+    )
+    tolerance: StrictFloat = Field(
+        0.25, ge=0, description="Relative change tolerated before a metric fails"
+    )
+    min_points: StrictInt = Field(50, ge=3, description="Per-interval points needed per metric")
+    pass_score: StrictFloat = Field(
+        95, ge=0, le=100, description="Score (% of metrics passing) that passes"
+    )
+    marginal_score: StrictFloat = Field(
+        75, ge=0, le=100, description="Score from which the result is marginal (hold and ask)"
+    )
 
 
 class ZScoreJudge(JudgeBase):
     """Slack ReleaseBot style: the canary rate against the baseline's history."""
 
-    kind: Literal["zscore"] = "zscore"
-    metric: Literal["error_rate", "latency_p99_ms", "business_rate"] = "error_rate"
-    threshold: Annotated[float, Field(gt=0)] = 3.0
-    min_history: Annotated[int, Field(ge=2)] = 30
+    kind: Literal["zscore"] = Field("zscore", description="Judge kind")
+    metric: Literal["error_rate", "latency_p99_ms", "business_rate"] = Field(
+        "error_rate", description="The metric compared with its history"
+    )
+    threshold: StrictFloat = Field(3.0, gt=0, description="Fail beyond this many σ")
+    min_history: StrictInt = Field(30, ge=2, description="History windows needed")
 
 
 class HealthJudge(JudgeBase):
     """New hosts must pass readiness before traffic, and must not restart too often."""
 
-    kind: Literal["health"] = "health"
-    max_restarts: Annotated[int, Field(ge=0)] = 3
-    max_unready_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
+    kind: Literal["health"] = Field("health", description="Judge kind")
+    max_restarts: StrictInt = Field(3, ge=0, description="Restarts of a new host tolerated")
+    max_unready_fraction: StrictFloat = Field(
+        0.0, ge=0, le=1, description="Share of new hosts allowed to be unready after the grace"
+    )
     grace: Duration = Field(timedelta(seconds=60), description="Startup time allowed")
 
 
 class LatencyJudge(JudgeBase):
     """The canary's p99 must not exceed the baseline's by more than a percentage."""
 
-    kind: Literal["latency"] = "latency"
-    max_increase_pct: Annotated[float, Field(gt=0)] = 20.0
-    quantile: Annotated[float, Field(gt=0, lt=1)] = 0.99
-    min_requests: Annotated[int, Field(ge=1)] = 1000
+    kind: Literal["latency"] = Field("latency", description="Judge kind")
+    max_increase_pct: StrictFloat = Field(
+        20.0, gt=0, description="Largest increase of the canary's quantile over the baseline's"
+    )
+    quantile: StrictFloat = Field(0.99, gt=0, lt=1, description="Latency quantile compared")
+    min_requests: StrictInt = Field(1000, ge=1, description="Requests needed on each side")
 
 
 class NewErrorJudge(JudgeBase):
     """An error type never seen on the baseline, above a minimum count."""
 
-    kind: Literal["new_error"] = "new_error"
-    min_count: Annotated[int, Field(ge=1)] = 5
+    kind: Literal["new_error"] = Field("new_error", description="Judge kind")
+    min_count: StrictInt = Field(
+        5, ge=1, description="Occurrences of an unseen error type that fail the judge"
+    )
 
 
 Judge = Annotated[
@@ -336,9 +401,12 @@ class Policy(Model):
     @model_validator(mode="after")
     def _unique_labels(self) -> Policy:
         labels = [j.label for j in self.judges]
-        dupes = sorted({n for n in labels if labels.count(n) > 1})
-        if dupes:
-            raise ValueError(f"judge names must be unique (set name=...), repeated: {dupes}")
+        for index, label in enumerate(labels):
+            if label in labels[:index]:
+                raise InvalidAt(
+                    ("judges", index, "name"),
+                    f'judge names must be unique, "{label}" is repeated (set name = "...")',
+                )
         return self
 
 
@@ -346,7 +414,7 @@ class Policy(Model):
 
 
 def default_plan() -> Plan:
-    """The process in REFERENCE.md: branch, staging, dogfood, canary 2%, then 10..100."""
+    """The process in docs/reference.md: branch, staging, dogfood, canary 2%, then 10..100."""
     return Plan(
         stages=(
             ChecklistStage(name="release-branch", items=("Cut the release branch", "Tag it")),
@@ -365,7 +433,7 @@ class Drills(Model):
         (), description="Slack user ids (U…) or user group ids (S…) allowed to run drills"
     )
     channel: str = Field("#deploy-drills", description="Channel where drill threads open")
-    speed: Annotated[float, Field(gt=0, le=600)] = Field(
+    speed: Annotated[StrictFloat, Field(gt=0, le=600)] = Field(
         10.0, description="Simulated seconds per wall-clock second"
     )
 
@@ -391,14 +459,17 @@ class TeamConfig(Model):
 
     @model_validator(mode="after")
     def _known_dependencies(self) -> TeamConfig:
-        names = {s.name for s in self.services}
-        for service in self.services:
-            unknown = [d for d in service.depends_on if d not in names]
-            if unknown:
-                raise ValueError(f"service {service.name} depends on unknown {unknown}")
+        names = [s.name for s in self.services]
+        for index, service in enumerate(self.services):
+            for position, name in enumerate(service.depends_on):
+                if name not in names:
+                    raise InvalidAt(
+                        ("services", index, "depends_on", position),
+                        f'no service named "{name}" (services: {", ".join(names)})',
+                    )
         for key in self.plans:
             if not re.fullmatch(r"[a-z0-9_-]+", key):
-                raise ValueError(f'plan names use a-z, 0-9, "-" and "_", got "{key}"')
+                raise InvalidAt(("plans", key), 'plan names use a-z, 0-9, "-" and "_"')
         return self
 
     def plan_named(self, name: str = "default") -> Plan:

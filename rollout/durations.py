@@ -6,10 +6,14 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+UNIT_WORDS = "ms, s, m, h, d, w"
+EXAMPLES = '"30s", "10m", "2h" or "14d"'
+PATTERN = r"^\s*(\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*)+$"
+FROM_FILE = "from_file"  # validation context key: the data came from a file a person wrote
 
 
 def parse_duration(text: str) -> timedelta:
@@ -17,7 +21,9 @@ def parse_duration(text: str) -> timedelta:
     compact = text.strip().replace(" ", "")
     parts = _PART.findall(compact)
     if not compact or "".join(n + u for n, u in parts) != compact:
-        raise ValueError(f'expected a duration such as "30s", "10m", "2h" or "14d", got "{text}"')
+        raise ValueError(
+            f'expected a duration such as {EXAMPLES} (units: {UNIT_WORDS}), got "{text}"'
+        )
     return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
 
 
@@ -34,16 +40,32 @@ def format_duration(delta: timedelta) -> str:
     return "".join(out) or "0s"
 
 
-def _coerce(value: Any) -> Any:
+def _coerce(value: Any, info: ValidationInfo) -> Any:
+    """A timedelta from text; code may pass seconds as a number, a file must name the unit."""
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
     if isinstance(value, str):
         return parse_duration(value)
-    raise ValueError(f'expected a duration such as "10m", got {value!r}')
+    from_file = bool(info.context and info.context.get(FROM_FILE))
+    if isinstance(value, int | float) and not isinstance(value, bool) and not from_file:
+        return timedelta(seconds=value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(
+            f'expected a duration with a unit, such as "{value:g}s" or "{value:g}m" '
+            f"(units: {UNIT_WORDS}), got {value:g}"
+        )
+    raise ValueError(f"expected a duration such as {EXAMPLES} (units: {UNIT_WORDS}), got {value!r}")
 
 
 Duration = Annotated[
-    timedelta, BeforeValidator(_coerce), PlainSerializer(format_duration, return_type=str)
+    timedelta,
+    BeforeValidator(_coerce),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": PATTERN,
+            "description": f"A duration with a unit ({UNIT_WORDS}), e.g. {EXAMPLES}, or 1h30m",
+        }
+    ),
 ]

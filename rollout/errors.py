@@ -29,3 +29,15 @@ class WorldError(CommanderError):
         super().__init__(f"{action} failed: {detail}")
         self.action = action
         self.detail = detail
+
+
+class InvalidAt(ValueError):
+    """Raised by a model validator to blame one key below the model, e.g. ("services", 1).
+
+    The parser adds `loc` to the model's own location, so the error names only that key path
+    instead of the whole model.
+    """
+
+    def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc

@@ -64,3 +64,42 @@ class NoticeRecord:
     state: NoticeState
     posted_ts: str | None = None
     ended_ts: str | None = None
+
+
+MessageKind = Literal["post", "update"]
+ROOT = "root"  # the ref of a deploy's root card; posting it gives the deploy its thread
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Slack post or update a transition decided; written to the outbox with the transition.
+
+    A post goes to `channel`, or into the deploy's thread when `in_thread`; naming it with
+    `ref` lets a later update (`target=ref`) change it in place once it has a ts.
+    """
+
+    kind: MessageKind
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    channel: str | None = None
+    in_thread: bool = False
+    target: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """A message in the outbox, and how far its delivery got."""
+
+    id: int
+    deploy_id: str
+    message: Message
+    state: Literal["pending", "sent", "dropped"]
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    sent_channel: str | None = None
+    ts: str | None = None
+
+    def due(self, now: datetime) -> bool:
+        """True when the message may be tried now."""
+        return self.next_attempt_at is None or self.next_attempt_at <= now

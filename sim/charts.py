@@ -7,20 +7,21 @@ when a figure is made so that importing this module has no effect.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.report import ScenarioSummary
+from sim.report import ScenarioSummary, Spread
 from sim.results import RunResult, Series
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-OLD, NEW, TRAFFIC = "#1f77b4", "#d62728", "#2ca02c"
+OLD, NEW, TRAFFIC, MIRROR = "#1f77b4", "#d62728", "#2ca02c", "#8c564b"
 OUTCOME_WORDS = {
     "rolled_back": "rolled back",
     "promoted": "promoted",
@@ -34,63 +35,91 @@ def _minutes(seconds: Sequence[float] | np.ndarray) -> np.ndarray:
 
 
 def plot_error_rates(ax: Axes, series: Series) -> None:
-    """Error rate of the old and new version over time, on a log axis (no errors: a gap)."""
+    """Error rate of each version per bucket, drawn from the bucket's end (no errors: a gap).
+
+    A rate is only known once its bucket closes, so each step starts at the bucket's end:
+    the line never rises before the requests it counts, and so never before a fault's onset.
+    """
     t = _minutes(series.t_s)
+    drawn = []
     for values, label, colour in (
         (series.error_rate_old, "old version error rate", OLD),
         (series.error_rate_new, "new version error rate", NEW),
     ):
         rate = np.asarray(values, dtype=float) * 100
-        ax.plot(t, np.where(rate > 0, rate, np.nan), color=colour, lw=1.2, label=label)
+        drawn.append(np.where(rate > 0, rate, np.nan))
+        ax.step(t, drawn[-1], where="post", color=colour, lw=1.2, label=label)
     ax.set_yscale("log")
     from matplotlib.ticker import LogLocator, NullLocator
 
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=_log_subs(np.concatenate(drawn))))
     ax.yaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_major_formatter(_percent_label)
-    ax.set_ylabel("error rate (log scale)")
+    ax.set_ylabel(f"error rate per {series.bucket_s:g} s\n(log scale, at bucket end)")
     ax.grid(True, which="major", alpha=0.3)
+
+
+def _log_subs(values: np.ndarray) -> tuple[float, ...]:
+    """Tick multiples for a log axis: 1-2-5 per decade, finer when the data span under two."""
+    present = values[np.isfinite(values)]
+    if present.size and np.log10(present.max() / present.min()) < 1.3:
+        return (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+    return (1.0, 2.0, 5.0)
 
 
 def _percent_label(value: float, _position: float) -> str:
     return f"{value:g}%"
 
 
-def plot_traffic(ax: Axes, series: Series) -> None:
-    """Share of external traffic on the new version as a step line, scaled to its peak."""
-    pct = np.asarray(series.traffic_pct, dtype=float)
-    ax.step(
-        _minutes(series.t_s),
-        pct,
-        where="post",
-        color=TRAFFIC,
-        lw=1.5,
-        label="external traffic on new version",
-    )
-    peak = float(np.nanmax(pct)) if pct.size else 0.0
+def traffic_steps(series: Series, end_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(times, customers %, mirrored %) as exact steps, from the first change to `end_s`."""
+    t = np.asarray(series.steps_t_s, dtype=float)
+    customers = np.asarray(series.steps_customer_pct, dtype=float)
+    mirror = np.asarray(series.steps_mirror_pct, dtype=float)
+    if t.size == 0:
+        return np.array([0.0, end_s]), np.zeros(2), np.zeros(2)
+    last = max(end_s, float(t[-1]))
+    return np.append(t, last), np.append(customers, customers[-1]), np.append(mirror, mirror[-1])
+
+
+def plot_traffic(ax: Axes, series: Series, end_s: float) -> None:
+    """Customers' share on the new version and mirrored copies, as exact steps to `end_s`."""
+    t, customers, mirror = traffic_steps(series, end_s)
+    ax.step(_minutes(t), customers, where="post", color=TRAFFIC, lw=1.5,
+            label="customers' requests on new version")  # fmt: skip
+    if mirror.any():
+        ax.step(_minutes(t), mirror, where="post", color=MIRROR, lw=1.5, ls="--",
+                label="mirrored copies to new version (% of all requests)")  # fmt: skip
+    peak = float(max(customers.max(), mirror.max()))
     ax.set_ylim(0, min(105.0, max(5.0, peak * 1.2)))
     ax.set_ylabel("traffic on new (%)")
     ax.grid(True, alpha=0.3)
 
 
-def plot_stages(ax: Axes, series: Series, *, labels: bool = True) -> None:
-    """A dotted line at each stage boundary, named at the top of the axes."""
+def plot_stages(ax: Axes, series: Series) -> None:
+    """A dotted line at each stage boundary."""
+    for t_s, _name in series.stages:
+        ax.axvline(t_s / 60.0, color="0.55", ls=":", lw=0.9)
+
+
+def label_stages(ax: Axes, series: Series) -> None:
+    """Stage names above the axes, outside the data; names too close to read are joined."""
+    lo, hi = ax.get_xlim()
+    gap = 0.035 * (hi - lo)
+    ticks: list[tuple[float, str]] = []
     for t_s, name in series.stages:
         x = t_s / 60.0
-        ax.axvline(x, color="0.55", ls=":", lw=0.9)
-        if labels:
-            ax.annotate(
-                name,
-                (x, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(2, -2),
-                textcoords="offset points",
-                va="top",
-                fontsize=7,
-                color="0.35",
-                rotation=90,
-                annotation_clip=True,
-            )
+        if not lo <= x <= hi:
+            continue
+        if ticks and x - ticks[-1][0] < gap:
+            ticks[-1] = (ticks[-1][0], f"{ticks[-1][1]}, {name}")
+        else:
+            ticks.append((x, name))
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([x for x, _ in ticks], [name for _, name in ticks])
+    top.tick_params(axis="x", labelsize=7, labelcolor="0.3", length=3, rotation=30)
+    for label in top.get_xticklabels():
+        label.set_horizontalalignment("left")
 
 
 def rollback_at(result: RunResult) -> float | None:
@@ -120,16 +149,25 @@ def plot_markers(ax: Axes, result: RunResult) -> None:
 
 
 def zoom_window(result: RunResult) -> tuple[float, float] | None:
-    """Minutes around the events worth a closer look, or None when the full view is enough."""
+    """Minutes around the events worth a closer look, or None when the full view is enough.
+
+    The window reaches past the last event (even past the end of the run) so that no
+    marker sits on the frame.
+    """
     times = [t for t, *_ in events(result)]
     if not times:
         return None
     span = max(times) - min(times)
     pad = max(30.0, 0.3 * span)
-    lo, hi = max(0.0, min(times) - pad), min(result.duration_s, max(times) + pad)
+    lo, hi = max(0.0, min(times) - pad), max(times) + pad
     if hi - lo > 0.4 * result.duration_s:
         return None
     return lo / 60.0, hi / 60.0
+
+
+def whole_window(result: RunResult) -> tuple[float, float]:
+    """Minutes from the start to a little past the end, so an event at the end stays visible."""
+    return 0.0, result.duration_s * 1.03 / 60.0
 
 
 def run_figure(result: RunResult) -> Figure:
@@ -137,7 +175,7 @@ def run_figure(result: RunResult) -> Figure:
     if result.series is None:
         raise ValueError(f"run {result.scenario} seed {result.seed} kept no series to chart")
     zoom = zoom_window(result)
-    figure = _new_figure((13, 6.5) if zoom else (11, 6.5))
+    figure = _new_figure((13, 6.8) if zoom else (11, 6.8))
     grid = figure.subplots(
         2, 2 if zoom else 1, sharex="col", sharey="row", squeeze=False,
         height_ratios=(3, 2), width_ratios=(2.2, 1) if zoom else (1,),
@@ -145,16 +183,17 @@ def run_figure(result: RunResult) -> Figure:
     for column in range(grid.shape[1]):
         top, bottom = grid[0, column], grid[1, column]
         plot_error_rates(top, result.series)
-        plot_traffic(bottom, result.series)
+        plot_traffic(bottom, result.series, result.duration_s)
         for ax in (top, bottom):
-            plot_stages(ax, result.series, labels=ax is top)
+            plot_stages(ax, result.series)
             plot_markers(ax, result)
         bottom.set_xlabel("simulated time (minutes)")
+        top.set_xlim(*(zoom if zoom and column == 1 else whole_window(result)))
+        label_stages(top, result.series)
     if zoom:
-        grid[0, 1].set_xlim(*zoom)
         ending = {"rolled_back": "rollback", "held": "hold"}.get(result.outcome, "end")
-        grid[0, 1].set_title(f"zoom: fault to {ending}", fontsize=9)
-        grid[0, 0].set_title("whole rehearsal", fontsize=9)
+        grid[0, 1].set_title(f"zoom: fault to {ending}", fontsize=9, loc="left")
+        grid[0, 0].set_title("whole rehearsal", fontsize=9, loc="left")
     _legend_outside(figure, grid[0, 0], grid[1, 0])
     figure.suptitle(_run_title(result), fontsize=12)
     return figure
@@ -173,11 +212,11 @@ def _run_title(result: RunResult) -> str:
 
 def _legend_outside(figure: Figure, *axes: Axes) -> None:
     """One legend for all axes, to the right of the plots so it never covers data."""
-    seen: dict[str, object] = {}
+    seen: dict[str, Artist] = {}
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)
-    figure.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=6, fontsize=8)
+    figure.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=4, fontsize=8)
 
 
 # --- the summary figure over a whole validation -------------------------------------------
@@ -206,53 +245,64 @@ def plot_pass_rates(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
 
 
 def plot_detect_times(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
-    """Time to detect, p50 bar with a p95 whisker, per scenario (blank if never detected)."""
-    _percentile_bars(ax, summaries, [s.time_to_detect for s in summaries], "#9467bd")
-    ax.set_xlabel("time to detect (s, log)")
+    """Time to detect, p50 bar from 0 with a p95 tick, per scenario."""
+    blanks = ["no fault" if s.healthy else "never detected" for s in summaries]
+    _percentile_bars(ax, [s.time_to_detect for s in summaries], "#9467bd", blanks, _seconds)
+    ax.set_xlabel("time to detect (s; linear to 1, log beyond)")
     ax.set_title("Detection: p50 bar, p95 tick")
 
 
 def plot_bad_requests(ax: Axes, summaries: Sequence[ScenarioSummary]) -> None:
-    """Bad requests served, p50 bar with a p95 whisker, per scenario."""
-    _percentile_bars(ax, summaries, [s.bad_requests for s in summaries], "#d62728")
-    ax.set_xlabel("bad requests (log)")
+    """Bad requests served, p50 bar from 0 with a p95 tick, per scenario."""
+    blanks = ["no runs"] * len(summaries)
+    _percentile_bars(ax, [s.bad_requests for s in summaries], "#d62728", blanks, _compact)
+    ax.set_xlabel("bad requests (linear to 1, log beyond)")
     ax.set_title("Damage: p50 bar, p95 tick")
 
 
-def _percentile_bars(ax: Axes, summaries: Sequence[ScenarioSummary], spreads, colour) -> None:
-    y = np.arange(len(summaries))
-    p50 = np.array([np.nan if s.p50 is None else max(s.p50, 1.0) for s in spreads])
-    p95 = np.array([np.nan if s.p95 is None else max(s.p95, 1.0) for s in spreads])
-    ax.barh(y, p50, color=colour, alpha=0.7)
+def _percentile_bars(
+    ax: Axes,
+    spreads: Sequence[Spread],
+    colour: str,
+    blanks: Sequence[str],
+    fmt: Callable[[float, float], str],
+) -> None:
+    """Bars from 0 on a symlog axis (0 is 0, so zero is no bar), a p95 tick, the p50 in words."""
+    y = np.arange(len(spreads))
+    p50 = np.array([np.nan if s.p50 is None else s.p50 for s in spreads])
+    p95 = np.array([np.nan if s.p95 is None else s.p95 for s in spreads])
+    ax.barh(y, np.nan_to_num(p50), color=colour, alpha=0.7)
     ax.scatter(p95, y, marker="|", s=200, color="black", zorder=3)
-    from matplotlib.ticker import LogLocator
+    from matplotlib.ticker import FixedLocator, NullLocator
 
-    ax.set_xscale("log")
-    wide = np.nanmax(p95, initial=1.0) > 300  # bars start at 1; past 2.5 decades tick per decade
-    subs = (1.0,) if wide else (1.0, 2.0, 5.0)
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
-    ax.xaxis.set_major_formatter(_compact)
-    ax.xaxis.set_minor_formatter("")
+    top = max(float(np.nanmax(p95, initial=1.0)), 1.0)
+    decades = int(np.ceil(np.log10(top * 1.5)))
+    ax.set_xscale("symlog", linthresh=1.0, linscale=0.8)
+    ax.set_xlim(0, 10 ** (decades + 0.6))
+    step = 2 if decades > 5 else 1
+    ax.xaxis.set_major_locator(FixedLocator([0.0, *(10.0**k for k in range(0, decades + 1, step))]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(fmt)
     ax.tick_params(axis="y", labelleft=False)
     ax.grid(True, axis="x", which="major", alpha=0.3)
-    for row, spread in zip(y, spreads, strict=True):
-        if spread.p50 is None:
-            ax.annotate(
-                "never",
-                (0.02, row),
-                xycoords=("axes fraction", "data"),
-                va="center",
-                fontsize=8,
-                color="0.4",
-            )
+    for row, spread, blank in zip(y, spreads, blanks, strict=True):
+        text = blank if spread.p50 is None else fmt(spread.p50, 0.0)
+        at = max(spread.p50 or 0.0, spread.p95 or 0.0)  # right of the bar and the tick
+        ax.annotate(text, (at, row), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=7, color="0.3")  # fmt: skip
 
 
 def _compact(value: float, _position: float) -> str:
-    """1, 20, 500, 1k, 10k, 2M: short labels for a log axis."""
+    """0, 1, 20, 500, 1k, 10k, 2M: short labels for counts."""
     for factor, suffix in ((1e6, "M"), (1e3, "k")):
         if value >= factor:
-            return f"{value / factor:g}{suffix}"
-    return f"{value:g}"
+            return f"{value / factor:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _seconds(value: float, _position: float) -> str:
+    """0 s, 0.5 s, 20 s, 1.5 min: short labels for durations."""
+    return f"{value / 60:.3g} min" if value >= 120 else f"{value:.3g} s"
 
 
 def summary_figure(summaries: Sequence[ScenarioSummary], policy: str = "team") -> Figure:

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from rich.table import Table
 
 from rollout.config import TeamConfig
+from rollout.machine import gating_judges
 from sim.reference_policies import policy_named
 from sim.report import Spread, fmt_count, fmt_rate, fmt_seconds, is_healthy
 from sim.results import RunResult
 from sim.scenario import Scenario
 from sim.sweep import Results, Sweep
 
-ALL = "all scenarios"
+ALL_FAULTY = "all faulty releases"
+ALL_HEALTHY = "all healthy releases"
+NOTES = (
+    "rolled back, held: share of the runs that ended rolled back, or held for a human. On a "
+    "healthy release a rollback is a false alarm and a hold costs a person's time. A hold can "
+    "follow analysis that was merely inconclusive (too little data yet): it is not a detection.",
+    "detected: share of the faulty runs in which one of the policy's gating judges failed at "
+    "or after the fault's onset; detect p50/p95: from the onset to that first failing verdict.",
+    "bad req: requests that failed for users (faulty releases only). duration: how long the "
+    "release took. –: does not apply, or never happened.",
+)
 
 
 def compare_sweep(
@@ -27,72 +38,87 @@ def compare_sweep(
 
 @dataclass(frozen=True)
 class PolicyRow:
-    """One policy's figures on one scenario (or on all of them)."""
+    """One policy's figures on one scenario (or on all faulty or all healthy ones)."""
 
     policy: str
     scenario: str
-    faulty_runs: int
+    faulty: bool
+    runs: int
+    rolled_back: int
+    held: int
     detected: int
     time_to_detect: Spread
     bad_requests: Spread
-    healthy_runs: int
-    false_rollbacks: int
     duration: Spread
+
+    def share(self, count: int) -> float | None:
+        """A count as a share of the row's runs."""
+        return count / self.runs if self.runs else None
 
     @property
     def detect_rate(self) -> float | None:
-        """Share of faulty runs in which the fault was detected."""
-        return self.detected / self.faulty_runs if self.faulty_runs else None
-
-    @property
-    def false_rollback_rate(self) -> float | None:
-        """Share of healthy runs that rolled back."""
-        return self.false_rollbacks / self.healthy_runs if self.healthy_runs else None
+        """Share of faulty runs in which a gating judge found the fault; None on healthy rows."""
+        return self.share(self.detected) if self.faulty else None
 
 
-def policy_row(policy: str, scenario: str, faulty: list[RunResult], healthy: list[RunResult]):
-    """Figures over faulty runs (detection, damage) and healthy runs (false alarms, speed)."""
+def policy_row(
+    policy: str, scenario: str, runs: Sequence[RunResult], *, faulty: bool, judges: Collection[str]
+) -> PolicyRow:
+    """Outcomes over the runs; detection and damage only when the release is faulty."""
+    found = [r.found_at(judges) for r in runs] if faulty else []
+    onsets = [r.fault_onset_s for r in runs]
     return PolicyRow(
         policy=policy,
         scenario=scenario,
-        faulty_runs=len(faulty),
-        detected=sum(r.detected_at_s is not None for r in faulty),
-        time_to_detect=Spread.of([r.time_to_detect_s for r in faulty]),
-        bad_requests=Spread.of([r.bad_requests for r in faulty]),
-        healthy_runs=len(healthy),
-        false_rollbacks=sum(r.outcome == "rolled_back" for r in healthy),
-        duration=Spread.of([r.duration_s for r in (healthy or faulty)]),
+        faulty=faulty,
+        runs=len(runs),
+        rolled_back=sum(r.outcome == "rolled_back" for r in runs),
+        held=sum(r.outcome == "held" for r in runs),
+        detected=sum(t is not None for t in found),
+        time_to_detect=Spread.of(
+            [None if t is None or o is None else t - o for t, o in zip(found, onsets, strict=False)]
+        ),
+        bad_requests=Spread.of([r.bad_requests for r in runs] if faulty else []),
+        duration=Spread.of([r.duration_s for r in runs]),
     )
 
 
 def compare_rows(names: Sequence[str], sweep: Sweep, results: Results) -> list[PolicyRow]:
-    """Rows scenario by scenario (policies together), then one overall row per policy."""
+    """Rows scenario by scenario (policies together), then all faulty and all healthy runs."""
+    judges = [gating_judges(config) for config in sweep.configs]
     rows = []
     for si, scenario in enumerate(sweep.scenarios):
+        faulty = not is_healthy(scenario)
         for ci, name in enumerate(names):
             runs = results[(ci, si)]
-            faulty, healthy = ([], runs) if is_healthy(scenario) else (runs, [])
-            rows.append(policy_row(name, scenario.name, faulty, healthy))
-    for ci, name in enumerate(names):
-        faulty, healthy = [], []
-        for si, scenario in enumerate(sweep.scenarios):
-            (healthy if is_healthy(scenario) else faulty).extend(results[(ci, si)])
-        rows.append(policy_row(name, ALL, faulty, healthy))
+            rows.append(policy_row(name, scenario.name, runs, faulty=faulty, judges=judges[ci]))
+    for label, faulty in ((ALL_FAULTY, True), (ALL_HEALTHY, False)):
+        chosen = [si for si, s in enumerate(sweep.scenarios) if is_healthy(s) != faulty]
+        if not chosen:
+            continue
+        for ci, name in enumerate(names):
+            runs = [r for si in chosen for r in results[(ci, si)]]
+            rows.append(policy_row(name, label, runs, faulty=faulty, judges=judges[ci]))
     return rows
 
 
 def compare_table(rows: Sequence[PolicyRow], runs: int) -> Table:
     """One Rich table: scenario × policy, sections per scenario, the overall rows last."""
-    table = Table(title=f"Policies compared on the same seeds ({runs} runs per scenario)")
+    table = Table(
+        title=f"Policies compared on the same seeds ({runs} runs per scenario)",
+        caption="\n".join(NOTES),
+        caption_justify="left",
+    )
     for header in (
         "scenario",
         "policy",
+        "rolled back",
+        "held",
         "detected",
         "detect p50",
         "detect p95",
         "bad req p50",
         "bad req p95",
-        "false rollbacks",
         "duration p50",
     ):
         table.add_column(header, justify="left" if header in ("scenario", "policy") else "right")
@@ -107,11 +133,12 @@ def row_cells(row: PolicyRow) -> list[str]:
     return [
         row.scenario,
         row.policy,
+        fmt_rate(row.share(row.rolled_back)),
+        fmt_rate(row.share(row.held)),
         fmt_rate(row.detect_rate),
         fmt_seconds(row.time_to_detect.p50),
         fmt_seconds(row.time_to_detect.p95),
         fmt_count(row.bad_requests.p50),
         fmt_count(row.bad_requests.p95),
-        fmt_rate(row.false_rollback_rate),
         fmt_seconds(row.duration.p50),
     ]

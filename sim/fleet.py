@@ -32,7 +32,12 @@ class Hooks:
 
 
 class SimFleet:
-    """N hosts behind a router that weights traffic by version and audience."""
+    """N hosts, behind a router that weights traffic by version and audience or behind none.
+
+    With a router each audience's new-version share is the stage's percent (new hosts carry
+    it, whatever their number); without one every serving host takes an equal share of all
+    requests, so exposure is new hosts / serving hosts, whole hosts at a time.
+    """
 
     def __init__(
         self,
@@ -48,6 +53,7 @@ class SimFleet:
         self.env, self.cfg, self.hooks, self.rng = env, cfg, hooks, rng
         self.bad_secret, self.crash_loop, self.in_flight_s = bad_secret, crash_loop, in_flight_s
         self.blue_green = cfg.strategy == "blue_green"
+        self.routed = cfg.router == "weighted"
         n = cfg.hosts
         size = 2 * n if self.blue_green else n
         self.version = np.zeros(size, dtype=np.int8)
@@ -99,12 +105,14 @@ class SimFleet:
         serving = self._serving()
         new_hosts, old_hosts = serving & (self.version == NEW), serving & (self.version == OLD)
         n_new, n_old = int(new_hosts.sum()), int(old_hosts.sum())
-        capacity = self._capacity(n_new)
-        share = self.mix if not self.blue_green else self.share
-        rates = (
-            np.array([rps * internal * share[0], rps * (1 - internal) * share[1], rps * share[2]])
-            * capacity
-        )
+        if self.routed:
+            share = self.mix if not self.blue_green else self.share
+            rates = np.array([internal * share[0], (1 - internal) * share[1], share[2]])
+            rates *= rps * self._capacity(n_new)
+        else:  # no router: each serving host takes an equal share of every audience
+            users = n_new / (n_new + n_old) if n_new else 0.0
+            mirror = self.mix[2] if n_new else 0.0
+            rates = rps * np.array([internal * users, (1 - internal) * users, mirror])
         if n_old == 0 and n_new > 0:  # the balancer sends everyone to whatever serves
             rates[:2] = rps * internal, rps * (1 - internal)
         old_rate = rps - rates[0] - rates[1]
@@ -117,12 +125,14 @@ class SimFleet:
             unserved=unserved,
             external_pct=100 * rates[1] / (rps * (1 - internal)) if internal < 1 else 0.0,
             user_pct=100 * (rates[0] + rates[1]) / rps,
+            mirror_pct=100 * rates[2] / rps,
         )
 
     def _serving(self) -> np.ndarray:
-        if self.blue_green:
-            return self.state == READY
-        return (self.state == STARTING) | (self.state == READY)
+        serving: np.ndarray = self.state == READY
+        if not self.blue_green:  # in place there is no health check before traffic
+            serving |= self.state == STARTING
+        return serving
 
     def _capacity(self, n_new: int) -> float:
         """How much of the routed share the new hosts can take (0..1)."""
@@ -133,7 +143,7 @@ class SimFleet:
         return min(1.0, n_new / max(self._hosts_needed(self.mix), 1))
 
     def _hosts_needed(self, share: tuple[float, float, float]) -> int:
-        """In-place exposure is new hosts / all hosts: how many hosts carry the share."""
+        """How many in-place hosts carry the share: whole hosts, rounded up."""
         fraction = self.cfg.internal_share * share[0] + (1 - self.cfg.internal_share) * share[1]
         if fraction <= 0:
             return 1 if share[2] > 0 else 0

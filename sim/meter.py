@@ -12,14 +12,17 @@ import math
 import numpy as np
 
 from rollout.observations import N_LATENCY_BUCKETS, Arm, HostHealth, Observations
-from sim.faults import FaultModel
+from sim.faults import EXTERNAL, FaultModel
 from sim.fleet import NEW, SimFleet
+from sim.results import Series
 from sim.scenario import Fleet
 from sim.traffic import Block, TrafficSampler
 
 KNOWN_ERRORS = (("http_500", 0.6), ("timeout", 0.3), ("connection_reset", 0.1))
 COLUMNS = ("old_req", "old_err", "old_biz", "new_req", "new_err", "new_biz", "user_req",
            "user_err", "ext_pct_ticks", "ticks")  # fmt: skip
+SERIES_EVERY_S = 10.0  # the charts' time grid; runs shorter than SHORT_RUN_S use one window
+SHORT_RUN_S = 600.0
 
 
 def known_types(errors: int) -> dict[str, int]:
@@ -53,7 +56,9 @@ class Meter:
         self.errors_known = {"old": 0, "new": 0}
         self.new_types: dict[str, int] = {}
         self.lost = 0
-        self.peak_user_pct = 0.0
+        self.peak_user_pct = 0.0  # all users: employees and customers
+        self.peak_customer_pct = 0.0  # customers only, as the stage's percent counts them
+        self.steps: list[tuple[float, float, float, float]] = []  # (t, customers, mirror, users)
         self.fault_onset: float | None = None
         self.history = Arm()
 
@@ -94,6 +99,11 @@ class Meter:
             self.fault_onset = float(t[block.first_affected])
         if block.new_requests[:2].sum() > 0:
             self.peak_user_pct = max(self.peak_user_pct, routing.user_pct)
+        if block.new_requests[EXTERNAL].sum() > 0:
+            self.peak_customer_pct = max(self.peak_customer_pct, routing.external_pct)
+        step = (routing.external_pct, routing.mirror_pct, routing.user_pct)
+        if not self.steps or self.steps[-1][1:] != step:
+            self.steps.append((float(t[0]), *step))
 
     def _add(self, row: int, block: Block, external_pct: float, ticks: int) -> None:
         c = self.cols
@@ -169,3 +179,34 @@ class Meter:
     def rows(self) -> int:
         """How many windows hold data."""
         return math.ceil(self.next_tick / self.window_ticks)
+
+    def series(self, stages: tuple[tuple[float, str], ...]) -> Series:
+        """Per-window counts regrouped on the charts' grid, and the exact traffic steps."""
+        rows = self.rows()
+        short = rows * self.window_s < SHORT_RUN_S
+        group = 1 if short else max(1, round(SERIES_EVERY_S / self.window_s))
+        buckets = np.arange(rows) // group
+
+        def summed(name: str) -> np.ndarray:
+            return np.bincount(buckets, weights=self.cols[name][:rows])
+
+        old_req, new_req, ticks = summed("old_req"), summed("new_req"), summed("ticks")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            old_rate = np.where(old_req > 0, summed("old_err") / old_req, np.nan)
+            new_rate = np.where(new_req > 0, summed("new_err") / new_req, np.nan)
+            traffic = np.where(ticks > 0, summed("ext_pct_ticks") / ticks, 0.0)
+        t0, bucket_s = self.t0 or 0.0, group * self.window_s
+        ends = t0 + np.minimum((np.arange(len(old_req)) + 1) * bucket_s, rows * self.window_s)
+        ends[-1:] = np.minimum(ends[-1:], t0 + self.next_tick * self.tick_s)
+        steps = np.array(self.steps, dtype=float).reshape(-1, 4)
+        return Series(
+            t_s=ends,
+            error_rate_old=old_rate,
+            error_rate_new=new_rate,
+            traffic_pct=traffic,
+            stages=stages,
+            bucket_s=bucket_s,
+            steps_t_s=steps[:, 0],
+            steps_customer_pct=steps[:, 1],
+            steps_mirror_pct=steps[:, 2],
+        )

@@ -1,4 +1,4 @@
-"""Built-in reference policies that follow the peers' documented defaults (REFERENCE.md).
+"""Built-in reference policies that follow the peers' documented defaults (docs/reference.md).
 
 Each is a rollout.config.Policy built from the core's judge kinds, so the simulator runs it
 exactly as it runs a team's own policy. `commander sim compare team argo flagger` puts them

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,14 @@ class Decision:
 
 @dataclass(frozen=True)
 class Series:
-    """The run on a coarse time grid (one row per bucket of a few seconds).
+    """The run on a coarse time grid, and the exact times the traffic split changed.
 
-    Error rates are per bucket; `error_rate_new` is NaN where the new version had no
-    traffic. `traffic_pct` is the share of external traffic on the new version.
+    Each bucket's error rate is over the `bucket_s` seconds that END at its `t_s` (so a
+    rate never shows before the requests it counts); `error_rate_new` is NaN where the new
+    version had no traffic. `traffic_pct` is the bucket's mean share of customers' requests
+    on the new version. The steps are exact: from `steps_t_s[i]` on, `steps_customer_pct[i]`
+    of customers' requests went to the new version, and mirrored copies of
+    `steps_mirror_pct[i]` of all requests.
     """
 
     t_s: np.ndarray
@@ -37,11 +42,23 @@ class Series:
     error_rate_new: np.ndarray
     traffic_pct: np.ndarray
     stages: tuple[tuple[float, str], ...]
+    bucket_s: float = 10.0
+    steps_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    steps_customer_pct: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    steps_mirror_pct: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome and measurements of one run of a scenario with one seed."""
+    """The outcome and measurements of one run of a scenario with one seed.
+
+    `detected_at_s` is when the policy first reacted (held or rolled back, or a gate found
+    judges that had not passed), whether or not a judge had found anything.
+    Exposure counts two audiences: `peak_exposure_all_users_pct` is the highest share of
+    all users' requests (employees and customers) served by the new version,
+    `peak_exposure_customers_pct` the highest share of customers' requests, which is what a
+    stage's percent and the charts' traffic panel count. Mirrored copies are in neither.
+    """
 
     scenario: str
     seed: int
@@ -53,7 +70,8 @@ class RunResult:
     bad_requests: int
     excess_bad_requests: float
     requests_to_new: int
-    peak_exposure_pct: float
+    peak_exposure_all_users_pct: float
+    peak_exposure_customers_pct: float
     duration_s: float
     decisions: tuple[Decision, ...]
     expectation_met: bool
@@ -73,7 +91,8 @@ class RunResult:
             "bad_requests": int(self.bad_requests),
             "excess_bad_requests": float(self.excess_bad_requests),
             "requests_to_new": int(self.requests_to_new),
-            "peak_exposure_pct": float(self.peak_exposure_pct),
+            "peak_exposure_all_users_pct": float(self.peak_exposure_all_users_pct),
+            "peak_exposure_customers_pct": float(self.peak_exposure_customers_pct),
             "duration_s": float(self.duration_s),
             "decisions": [
                 {
@@ -88,6 +107,16 @@ class RunResult:
             "expectation_met": self.expectation_met,
             "expectation_failures": list(self.expectation_failures),
         }
+
+    def found_at(self, judges: Collection[str]) -> float | None:
+        """When one of these judges first failed at or after the fault's onset (None: never).
+
+        A finding, unlike `detected_at_s`: a hold because analysis was inconclusive is none.
+        """
+        if self.fault_onset_s is None:
+            return None
+        fails = (d.t_s for d in self.decisions if d.verdict == "fail" and d.judge in judges)
+        return next((t for t in fails if t >= self.fault_onset_s), None)
 
 
 def _number(value: float | None) -> float | None:

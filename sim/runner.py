@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from rollout.config import TeamConfig
-from sim.meter import Meter
 from sim.rehearsal import Rehearsal
-from sim.results import RunResult, Series, expectation_failures
+from sim.results import RunResult, expectation_failures
 from sim.scenario import BadSecretFault, CrashLoopFault, Scenario
-
-SERIES_EVERY_S = 10.0
 
 
 def run(
@@ -44,14 +39,15 @@ def summarize(rehearsal: Rehearsal, seed: int, keep_series: bool) -> RunResult:
         bad_requests=bad,
         excess_bad_requests=float(excess),
         requests_to_new=requests_to_new,
-        peak_exposure_pct=round(meter.peak_user_pct, 6),
+        peak_exposure_all_users_pct=round(meter.peak_user_pct, 6),
+        peak_exposure_customers_pct=round(meter.peak_customer_pct, 6),
         duration_s=float(rehearsal.env.now),
         decisions=tuple(rehearsal.decisions),
         expectation_met=not (failures := expectation_failures(
             scenario.expect, outcome, to_detect, bad, excess
         )),
         expectation_failures=failures,
-        series=series(meter, tuple(rehearsal.stages)) if keep_series else None,
+        series=meter.series(tuple(rehearsal.stages)) if keep_series else None,
     )  # fmt: skip
 
 
@@ -68,28 +64,3 @@ def _since(start: float | None, end: float | None) -> float | None:
     if start is None or end is None:
         return None
     return max(end - start, 0.0)
-
-
-def series(meter: Meter, stages: tuple[tuple[float, str], ...]) -> Series:
-    """Per-window counts regrouped on a coarse grid of SERIES_EVERY_S seconds."""
-    rows = meter.rows()
-    group = max(1, round(SERIES_EVERY_S / meter.window_s))
-    buckets = np.arange(rows) // group
-
-    def summed(name: str) -> np.ndarray:
-        return np.bincount(buckets, weights=meter.cols[name][:rows])
-
-    old_req, new_req = summed("old_req"), summed("new_req")
-    ticks = summed("ticks")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        old_rate = np.where(old_req > 0, summed("old_err") / old_req, np.nan)
-        new_rate = np.where(new_req > 0, summed("new_err") / new_req, np.nan)
-        traffic = np.where(ticks > 0, summed("ext_pct_ticks") / ticks, 0.0)
-    t0 = meter.t0 or 0.0
-    return Series(
-        t_s=t0 + np.arange(len(old_req)) * group * meter.window_s,
-        error_rate_old=old_rate,
-        error_rate_new=new_rate,
-        traffic_pct=traffic,
-        stages=stages,
-    )

@@ -22,7 +22,9 @@ class Routing:
     """Where requests go right now: a rate per serving host and how the new version's splits.
 
     `split` is the new version's traffic share per stream (employees, customers, mirror).
-    `unserved` is the rate of requests that find no serving host at all.
+    `unserved` is the rate of requests that find no serving host at all. The percentages
+    count different audiences: `external_pct` customers' requests, `user_pct` all users'
+    (employees and customers), `mirror_pct` mirrored copies as a share of all requests.
     """
 
     old_rates: np.ndarray
@@ -31,6 +33,7 @@ class Routing:
     unserved: float = 0.0
     external_pct: float = 0.0
     user_pct: float = 0.0
+    mirror_pct: float = 0.0
 
 
 @dataclass
@@ -81,9 +84,10 @@ class TrafficSampler:
         if len(rates) == 0:
             return np.zeros(ticks, dtype=np.int64)
         if np.all(rates == rates[0]):
-            return self.rng.poisson(rates.sum() * self.tick_s, size=ticks)
-        per_tick: np.ndarray = self.host_requests(rates, ticks).sum(axis=1)
-        return per_tick
+            summed: np.ndarray = self.rng.poisson(rates.sum() * self.tick_s, size=ticks)
+            return summed
+        per_host: np.ndarray = self.host_requests(rates, ticks).sum(axis=1)
+        return per_host
 
     def sample(self, routing: Routing, effects: Effects, ticks: int) -> Block:
         """One block of traffic under fixed routing and the given fault effects."""

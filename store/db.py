@@ -13,12 +13,16 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, create_engine
+
+from rollout.errors import ConfigError
 
 DEFAULT_URL = "sqlite:///commander.db"
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+SUPPORTED = "use sqlite:///FILE or postgresql://USER@HOST/DB"
 
 
 def default_url() -> str:
@@ -32,6 +36,45 @@ def normalize_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def check_url(url: str) -> str:
+    """The URL if the commander can keep its data there; else a ConfigError saying why not.
+
+    Catches what would otherwise surface later as a driver traceback or a database that
+    vanishes between two connections: an unparsable URL, an unknown database, a driver that
+    is not installed, and in-memory SQLite.
+    """
+    shown = safe_url(url)
+    try:
+        parsed = make_url(normalize_url(url))
+    except ArgumentError:
+        raise ConfigError(f"not a database URL: {shown} (e.g. sqlite:///commander.db)") from None
+    try:
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(f"{shown}: unknown database {parsed.drivername!r}; {SUPPORTED}") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise ConfigError(
+            f"{shown}: the {parsed.drivername} driver is not installed ({exc.name or exc}); "
+            f"{SUPPORTED}"
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ConfigError(
+            f"{shown} is an in-memory database, gone when the process exits; "
+            "give a file instead, e.g. sqlite:///commander.db"
+        )
+    return url
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for output."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def is_sqlite(url: str) -> bool:

@@ -14,15 +14,18 @@ from sqlmodel import Session, col, select
 from rollout.errors import NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict
-from rollout.records import EventRecord
+from rollout.records import EventRecord, Message
 from rollout.state import DeployState
 from store.mapping import deploy_state, deploy_values, event_record, event_values
-from store.models import IN_FLIGHT_SQL, Deploy, DeployEvent
+from store.models import IN_FLIGHT_SQL, Deploy, DeployEffects, DeployEvent, OutboxMessage
+from store.outbox import outbox_values
 
 IN_FLIGHT = ("created", "running", "held")
 ACTIVE = (*IN_FLIGHT, "stabilizing")
 DEPLOYS: Table = Deploy.metadata.tables["deploys"]
 EVENTS: Table = DeployEvent.metadata.tables["deploy_events"]
+EFFECTS: Table = DeployEffects.metadata.tables["deploy_effects"]
+OUTBOX: Table = OutboxMessage.metadata.tables["outbox"]
 
 # How a winning event reads in "already <verb> by <who> at <time>".
 PAST_TENSE = {
@@ -60,6 +63,7 @@ class DeployStore:
         try:
             with self._session() as session, session.begin():
                 session.exec(insert(DEPLOYS).values(**row, row_version=1))
+                session.exec(insert(EFFECTS).values(deploy_id=deploy.id))
         except IntegrityError as exc:
             raise self._add_conflict(deploy) from exc
 
@@ -97,9 +101,15 @@ class DeployStore:
             return deploy_state(row), row.row_version
 
     def save(
-        self, deploy: DeployState, expected_version: int, audits: Sequence[Audit], now: datetime
+        self,
+        deploy: DeployState,
+        expected_version: int,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
     ) -> int:
-        """Store a new state if nobody changed it since `expected_version`; append the audits."""
+        """Store a new state if nobody changed it since `expected_version`; append the audits
+        and queue the transition's Slack messages, all in one transaction."""
         new_version = expected_version + 1
         change = (
             update(DEPLOYS)
@@ -109,6 +119,9 @@ class DeployStore:
         with self._session() as session, session.begin():
             if session.exec(change).rowcount == 1:
                 self._append(session, deploy.id, audits, now)
+                if outbox:
+                    rows = [outbox_values(deploy.id, message, now) for message in outbox]
+                    session.exec(insert(OUTBOX), params=rows)
                 return new_version
         raise self._conflict(deploy.id)
 

@@ -219,6 +219,46 @@ class DrillRun(StoreModel, table=True):
     created_at: datetime = utc()
 
 
+class OutboxMessage(StoreModel, table=True):
+    """A Slack post or update a transition decided, written with it; the worker sends it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_deploy_id_id", "state", "deploy_id", "id"),
+        Index("ix_outbox_deploy_id_ref", "deploy_id", "ref"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    deploy_id: str = Field(foreign_key="deploys.id")
+    kind: str  # "post" or "update"
+    channel: str | None = None  # a post outside the thread goes here
+    in_thread: bool  # a post in the deploy's thread (under the root card)
+    target: str | None = None  # an update changes the message posted under this ref
+    ref: str | None = None  # the name later rows use for this message
+    last_error: str | None = text(nullable=True)  # (before `text`, which shadows the helper)
+    text: str = text()
+    blocks: list[dict[str, Any]] = json_column()
+    state: str  # "pending", "sent" or "dropped"
+    attempts: int = 0
+    next_attempt_at: datetime | None = utc(nullable=True)
+    sent_channel: str | None = None
+    ts: str | None = None
+    created_at: datetime = utc()
+    sent_at: datetime | None = utc(nullable=True)
+
+
+class DeployEffects(StoreModel, table=True):
+    """How far a deploy's effects got, and which replica is sending its messages."""
+
+    __tablename__ = "deploy_effects"
+
+    deploy_id: str = Field(primary_key=True, foreign_key="deploys.id")
+    world_version: int | None = None  # the deploy version whose desired world was applied
+    card_version: int | None = None  # the deploy version the card in Slack shows
+    owner: str | None = None  # the replica holding the lease on sending
+    lease_until: datetime | None = utc(nullable=True)
+
+
 class SlackDelivery(StoreModel, table=True):
     """A Slack delivery key seen recently; its primary key de-duplicates retries."""
 

@@ -1,5 +1,25 @@
 """The records the store returns; they live in rollout.records so the port can name them."""
 
-from rollout.records import EventRecord, FreezeRecord, NoticeRecord, NoticeState, ReleaseRecord
+from rollout.records import (
+    ROOT,
+    EventRecord,
+    FreezeRecord,
+    Message,
+    MessageKind,
+    NoticeRecord,
+    NoticeState,
+    OutboxRecord,
+    ReleaseRecord,
+)
 
-__all__ = ["EventRecord", "FreezeRecord", "NoticeRecord", "NoticeState", "ReleaseRecord"]
+__all__ = [
+    "ROOT",
+    "EventRecord",
+    "FreezeRecord",
+    "Message",
+    "MessageKind",
+    "NoticeRecord",
+    "NoticeState",
+    "OutboxRecord",
+    "ReleaseRecord",
+]

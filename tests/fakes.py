@@ -13,7 +13,15 @@ from rollout.config import Freeze
 from rollout.errors import CommanderError, NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict, SmokeResult
-from rollout.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
+from rollout.records import (
+    ROOT,
+    EventRecord,
+    FreezeRecord,
+    Message,
+    NoticeRecord,
+    OutboxRecord,
+    ReleaseRecord,
+)
 from rollout.state import DeployState
 from store.deploys import conflict_message
 
@@ -39,6 +47,9 @@ class _Row:
     version: int = 1
     thread: tuple[str, str, str] | None = None
     events: list[EventRecord] = field(default_factory=list)
+    world_version: int | None = None
+    card_version: int | None = None
+    lease: tuple[str, datetime] | None = None  # (owner, until)
 
 
 IN_FLIGHT = ("created", "running", "held")
@@ -57,6 +68,7 @@ class InMemoryRepository:
         self.flag_values: dict[str, bool] = {}
         self.flag_changes: list[tuple[str, datetime, str, bool, str]] = []
         self.claims: dict[str, datetime] = {}
+        self.outbox: list[OutboxRecord] = []
         self._ids = itertools.count(1)
 
     # deploys
@@ -87,8 +99,17 @@ class InMemoryRepository:
     def version_of(self, deploy_id: str) -> int:
         return self._row(deploy_id).version
 
+    def load(self, deploy_id: str) -> tuple[DeployState, int]:
+        row = self._row(deploy_id)
+        return row.state, row.version
+
     def save(
-        self, deploy: DeployState, expected_version: int, audits: Sequence[Audit], now: datetime
+        self,
+        deploy: DeployState,
+        expected_version: int,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
     ) -> int:
         row = self._row(deploy.id)
         if row.version != expected_version:
@@ -98,6 +119,8 @@ class InMemoryRepository:
             raise Conflict(conflict_message(decided[-1]), winner=decided[-1].actor)
         row.state, row.version = deploy, row.version + 1
         self.record(deploy.id, audits, now)
+        for message in outbox:
+            self.outbox.append(OutboxRecord(len(self.outbox) + 1, deploy.id, message, "pending"))
         return row.version
 
     def record(self, deploy_id: str, audits: Sequence[Audit], now: datetime) -> None:
@@ -145,6 +168,75 @@ class InMemoryRepository:
     def events(self, deploy_id: str) -> list[EventRecord]:
         row = self.rows.get(deploy_id)
         return list(row.events) if row else []
+
+    # the outbox and effect markers
+    def outbox_due(self, now: datetime) -> list[str]:
+        first: dict[str, OutboxRecord] = {}
+        for record in self.outbox:
+            if record.state == "pending":
+                first.setdefault(record.deploy_id, record)
+        return [deploy_id for deploy_id, record in first.items() if record.due(now)]
+
+    def pending_messages(self, deploy_id: str) -> list[OutboxRecord]:
+        return [r for r in self.messages(deploy_id) if r.state == "pending"]
+
+    def messages(self, deploy_id: str) -> list[OutboxRecord]:
+        return [r for r in self.outbox if r.deploy_id == deploy_id]
+
+    def message_named(self, deploy_id: str, ref: str) -> OutboxRecord | None:
+        named = [r for r in self.messages(deploy_id) if r.message.ref == ref]
+        return named[-1] if named else None
+
+    def _change(self, message_id: int, **changes: Any) -> OutboxRecord:
+        record = self.outbox[message_id - 1]
+        self.outbox[message_id - 1] = replace(record, attempts=record.attempts + 1, **changes)
+        return record
+
+    def mark_sent(self, message_id: int, channel: str, ts: str, now: datetime) -> None:
+        record = self._change(message_id, state="sent", sent_channel=channel, ts=ts)
+        if record.message.ref == ROOT and record.message.kind == "post":
+            self.set_thread(record.deploy_id, channel, ts, ts)
+
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
+        self._change(message_id, next_attempt_at=retry_at)
+
+    def mark_dropped(self, message_id: int, error: str) -> None:
+        self._change(message_id, state="dropped")
+
+    def claim_outbox(self, deploy_id: str, owner: str, now: datetime, lease: timedelta) -> bool:
+        row = self._row(deploy_id)
+        if row.lease is not None and row.lease[0] != owner and row.lease[1] >= now:
+            return False
+        row.lease = (owner, now + lease)
+        return True
+
+    def release_outbox(self, deploy_id: str, owner: str) -> None:
+        row = self._row(deploy_id)
+        if row.lease is not None and row.lease[0] == owner:
+            row.lease = None
+
+    def stale_cards(self) -> list[str]:
+        return [i for i, r in self.rows.items() if r.thread and r.card_version != r.version]
+
+    def card_version(self, deploy_id: str) -> int | None:
+        return self._row(deploy_id).card_version
+
+    def mark_card_shown(self, deploy_id: str, version: int) -> None:
+        self._row(deploy_id).card_version = version
+
+    def to_reconcile(self) -> list[tuple[DeployState, int]]:
+        latest: dict[str, _Row] = {}
+        for row in self.rows.values():
+            latest[row.state.service] = row
+        return [
+            (r.state, r.version)
+            for r in latest.values()
+            if r.state.status in ("created", "running", "held", "stabilizing")
+            or r.world_version != r.version
+        ]
+
+    def mark_world_applied(self, deploy_id: str, version: int) -> None:
+        self._row(deploy_id).world_version = version
 
     # releases
     def add_release(
@@ -344,21 +436,48 @@ class BotStack:
 
 
 def bot_stack(config_text: str, *, smoke_ok: bool = True) -> BotStack:
-    """Build Deploys, Team, Commands and Worker over in-memory fakes."""
+    """Build Deploys, Team, Commands and Worker over in-memory fakes; every save settles at
+    once (the world reconciled, the outbox sent), as a worker pass right after it would."""
     from bot.adapters.metrics import build_metrics
     from bot.commands import Commands
     from bot.deploys import Deploys
-    from bot.effects import Effects
+    from bot.outbox import Outbox
+    from bot.reconcile import Reconciler
     from bot.team import Team
     from bot.worker import Worker
+    from bot.world import ServiceWorld
     from rollout.parsing import parse_config
 
     config = parse_config(config_text, "test.toml")
     repo, slack, clock = InMemoryRepository(), RecordingSlack(), FakeClock()
     deployer = RecordingDeployer(smoke_ok)
-    effects = Effects(config, repo, slack, lambda service: deployer)
-    deploys = Deploys(config, repo, clock, effects, lambda job: job())
+    world = ServiceWorld(lambda s: deployer, lambda s: build_metrics(config.service(s).metrics))
+    deploys = Deploys(config, repo, clock)
     team = Team(deploys, repo, clock, slack)
-    worker = Worker(deploys, team, lambda s: build_metrics(config.service(s).metrics), tick=0)
+    outbox = Outbox(repo, slack, config, owner="test")
+    worker = Worker(deploys, team, Reconciler(deploys, world), outbox, world, tick=0)
+    deploys.wake = Settle(lambda: worker.act(clock.now()))
     commands = Commands(deploys, team)
     return BotStack(config, repo, slack, clock, deployer, deploys, team, commands, worker)
+
+
+class Settle:
+    """Runs `act` until it stops causing saves; a save during a run asks for one more run."""
+
+    def __init__(self, act: Any) -> None:
+        self.act = act
+        self._running = False
+        self._again = False
+
+    def __call__(self) -> None:
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        try:
+            self._again = True
+            while self._again:
+                self._again = False
+                self.act()
+        finally:
+            self._running = False

@@ -6,13 +6,15 @@ The message contract the end-to-end tests rely on; keep it stable:
   chat.update on the same channel id and ts after every transition. Its `text` fallback is
   "<service> <version>: <status> · <stage>", the status in words: running, held, stabilizing,
   completed, rolled back, aborted.
-- Thread posts: chat.postMessage with thread_ts = the root card's ts, one per transition.
+- Thread posts: chat.postMessage with thread_ts = the root card's ts, one per transition; a
+  tick instead updates the checklist message in place (chat.update: ticked items ✓, their Tick
+  buttons gone; item sections have block_id `checklist-item-<k>`).
 - Buttons: action_ids `confirm`, `hold`, `resume`, `rollback`, `tick` (a checklist item),
   `healthy`, `faulty`, `why`; every value is JSON {"deploy": id, "stage": i, "item": k?}.
 - Typed replies in the thread (case-insensitive): `confirm` or `go`, `hold`, `resume`,
   `rollback`.
-- Refusals and errors: chat.postEphemeral to the user (interactions, thread messages), or the
-  slash command's immediate response body.
+- Refusals and errors: chat.postEphemeral to the user (interactions, thread messages). Slash
+  commands are acked at once, empty, and answered (ephemeral) on their response_url.
 """
 
 from __future__ import annotations

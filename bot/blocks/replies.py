@@ -37,8 +37,12 @@ def when(moment: datetime | None, tz: ZoneInfo) -> str:
 
 def deploy_line(state: DeployState, config: TeamConfig, now: datetime) -> str:
     """One deploy in flight, in a line."""
-    where = wording.where(state, config)
-    line = f"• *{state.service} {state.version}*: {where} Commander <@{state.commander}>"
+    stage = wording.stage_name(state, config)
+    phase = (state.phase or state.status).replace("_", " ")
+    line = (
+        f"• *{state.service} {state.version}*: stage {stage} ({phase}),"
+        f" {wording.exposure(state.exposure)}. Commander <@{state.commander}>"
+    )
     if state.status == "held":
         line += f". Held: {slack_text(state.hold_reason or '')}"
     if state.bake_until is not None and state.phase == "baking":
@@ -65,11 +69,16 @@ def history_text(service: str, records: Sequence[ReleaseRecord], tz: ZoneInfo) -
     lines = [f"*Last {len(records)} releases of {service}:*"]
     for r in records:
         who = f"<@{r.commander}>" if r.commander else "—"
-        safe = "" if r.rollback_safe else " (not rollback-safe)"
-        lines.append(
-            f"• {r.version}: {r.outcome.replace('_', ' ')}{safe}, {who}, {when(r.deployed_at, tz)}"
-        )
+        lines.append(f"• {r.version}: {outcome(r)}, {who}, {when(r.deployed_at, tz)}")
     return "\n".join(lines)
+
+
+def outcome(record: ReleaseRecord) -> str:
+    """How a release ended; only a completed one can be (not) rollback-safe."""
+    words = record.outcome.replace("_", " ")
+    if record.outcome == "completed" and not record.rollback_safe:
+        return f"{words} (not rollback-safe)"
+    return words
 
 
 def who_text(current: Shift, following: Shift, tz: ZoneInfo) -> str:

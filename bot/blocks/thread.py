@@ -17,6 +17,8 @@ from rollout import wording
 from rollout.config import ChecklistStage, DeployStage, TeamConfig, TrafficStage
 from rollout.state import DeployState
 
+ITEM_BLOCK = "checklist-item-"
+
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
     return ButtonElement(text=text, action_id=action_id, value=value, style=style)
@@ -62,18 +64,35 @@ def stage_message(
     head = describe_stage(state, config)
     blocks: list[Block] = _lines([head, *lines])
     if isinstance(stage, ChecklistStage):
-        for k, item in enumerate(stage.items):
-            done = k in state.checklist_done
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(
-                        text=f"{':ballot_box_with_check:' if done else ':white_square:'} {item}"
-                    ),
-                    accessory=_button("Tick", "tick", button_value(state.id, state.stage_index, k)),
-                )
-            )
+        blocks.extend(_item(state, k, item) for k, item in enumerate(stage.items))
     blocks.append(_controls(state, ("confirm", "hold", "rollback")))
     return _plain(head, lines), [b.to_dict() for b in blocks]
+
+
+def _item(state: DeployState, k: int, item: str) -> SectionBlock:
+    """A checklist item: ✓ once ticked, else a box and its Tick button."""
+    block_id = f"{ITEM_BLOCK}{k}"
+    if k in state.checklist_done:
+        return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=f"✓ {item}"))
+    return SectionBlock(
+        block_id=block_id,
+        text=MarkdownTextObject(text=f":white_square: {item}"),
+        accessory=_button("Tick", "tick", button_value(state.id, state.stage_index, k)),
+    )
+
+
+def with_ticks(blocks: Blocks, state: DeployState, config: TeamConfig) -> Blocks:
+    """A posted stage message with its checklist items redrawn for the state's ticks."""
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    if not isinstance(stage, ChecklistStage):
+        return list(blocks)
+    redrawn = []
+    for block in blocks:
+        block_id = str(block.get("block_id", ""))
+        k = int(block_id[len(ITEM_BLOCK) :]) if block_id.startswith(ITEM_BLOCK) else -1
+        fresh = 0 <= k < len(stage.items)
+        redrawn.append(_item(state, k, stage.items[k]).to_dict() if fresh else block)
+    return redrawn
 
 
 def ask_message(

@@ -8,7 +8,11 @@ from rollout.observations import Observations, Verdict
 
 
 def judge(cfg: HealthJudge, obs: Observations) -> Verdict:
-    """Fail on too many restarts, or too many unready hosts once the grace period is over."""
+    """Fail on too many restarts, or too many unready hosts once the grace period is over.
+
+    Inside the grace period too many unready hosts are inconclusive, never a pass: nothing
+    shows yet that they will ever become ready.
+    """
     hosts = obs.hosts
     grace_s = cfg.grace.total_seconds()
     samples = {"new_hosts": hosts.new_hosts, "unready": hosts.unready, "restarts": hosts.restarts}
@@ -35,8 +39,10 @@ def judge(cfg: HealthJudge, obs: Observations) -> Verdict:
             f"{ready_text} not ready yet, {hosts.seconds_since_start:.0f} s into a "
             f"{grace_s:.0f} s grace period; {_restarts(hosts.restarts)}"
         )
-    else:
-        summary = f"{ready_text} unready, {_restarts(hosts.restarts)} (limit {cfg.max_restarts})"
+        return verdict(
+            "inconclusive", "unready_fraction", unready, cfg.max_unready_fraction, samples, summary
+        )
+    summary = f"{ready_text} unready, {_restarts(hosts.restarts)} (limit {cfg.max_restarts})"
     return verdict("pass", "unready_fraction", unready, cfg.max_unready_fraction, samples, summary)
 
 

@@ -226,6 +226,30 @@ class Chat:
             f"the card updated to show {words}",
         )
 
+    def checklist_shows(
+        self, root: Call, ticked: list[int], open_: list[int], timeout: float = 15
+    ) -> Call:
+        """Wait for the checklist message in the thread, updated in place (chat.update), to
+        show `ticked` items with ✓ and no button, and `open_` items with their Tick button."""
+        root_ts = root.response["ts"]
+
+        def shown(calls: list[Call]) -> Call | None:
+            in_thread = {
+                c.response.get("ts")
+                for c in calls
+                if c.method == "chat.postMessage" and c.params.get("thread_ts") == root_ts
+            }
+            for call in reversed(calls):
+                if call.method == "chat.update" and call.params.get("ts") in in_thread:
+                    items = checklist_items(call)
+                    if all(items.get(k) == "ticked" for k in ticked) and all(
+                        items.get(k) == "open" for k in open_
+                    ):
+                        return call
+            return None
+
+        return self.fake.log.wait_for(shown, timeout, f"the checklist with {ticked} ticked")
+
     def button(
         self,
         root: Call,
@@ -255,6 +279,18 @@ class Chat:
             return None
 
         return self.fake.log.wait_for(newest, timeout, f"a {action_id} button (stage {stage})")
+
+
+def checklist_items(call: Call) -> dict[int, str]:
+    """Checklist items a message shows: item -> "ticked" (✓, no button) or "open" (Tick)."""
+    items = {}
+    for block in call.blocks:
+        block_id = str(block.get("block_id", ""))
+        if block_id.startswith("checklist-item-"):
+            text = str((block.get("text") or {}).get("text", ""))
+            ticked = text.startswith("✓") and "accessory" not in block
+            items[int(block_id.rsplit("-", 1)[1])] = "ticked" if ticked else "open"
+    return items
 
 
 def _matches(value: dict[str, Any], stage: int | None, item: int | None) -> bool:

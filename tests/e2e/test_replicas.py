@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.agreement import wait_agreed
 from tests.e2e.botserver import new_secret
 from tests.e2e.chat import Chat
 from tests.e2e.conftest import Launch
@@ -34,6 +35,7 @@ def test_the_same_click_on_two_replicas_at_once_advances_the_deploy_once(
         store.awaiting_confirm(deploy_id, 1)
         assert len(store.events(deploy_id, "confirm")) == 1
         assert len(store.events(deploy_id, "smoke_passed")) == 1  # one replica ran staging
+        wait_agreed(fake_slack, store, config, root, deploy_id)  # both drain; none posts twice
     finally:
         store.close()
 

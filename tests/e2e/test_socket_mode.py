@@ -1,12 +1,14 @@
 """`commander serve --socket` end to end: the bot opens a Socket Mode connection with its xapp-
-token at the fake's loopback WebSocket, answers /deploy in the ack, posts the card through the
-Web API, and takes clicks and thread replies pushed as envelopes, as Slack delivers them."""
+token at the fake's loopback WebSocket, acks /deploy at once and answers on its response_url,
+posts the card through the Web API, and takes clicks and thread replies pushed as envelopes,
+as Slack delivers them."""
 
 from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -81,13 +83,22 @@ def socket_bot(
             print(f"\n----- fake Slack calls -----\n{fake_slack.log.describe(80)}")
 
 
-def command(fake: FakeSlack, socket_mode: SocketModeFake, text: str) -> str:
-    """Type `/deploy <text>` in the deploy channel, over Socket Mode; the envelope_id."""
-    request = slash_command(text, COMMANDER, channel=DEPLOYS, response_url=fake.response_url())
-    return socket_mode.deliver(request)
+def command(fake: FakeSlack, socket_mode: SocketModeFake, text: str) -> tuple[str, str]:
+    """Type `/deploy <text>` over Socket Mode; the envelope_id and the command's response_url."""
+    url = fake.response_url()
+    request = slash_command(text, COMMANDER, channel=DEPLOYS, response_url=url)
+    return socket_mode.deliver(request), url
 
 
-def test_the_bot_connects_with_its_app_token_and_answers_help_in_the_ack(
+def answer(fake: FakeSlack, url: str) -> Call:
+    """The reply the bot posted to a command's response_url."""
+    path = urlparse(url).path
+    return fake.log.wait_for_call(
+        "response_url", lambda c: c.path == path, 10, f"a reply on {path}"
+    )
+
+
+def test_the_bot_connects_with_its_app_token_acks_help_and_answers_on_the_response_url(
     fake_slack: FakeSlack, socket_mode: SocketModeFake, socket_bot: SocketBot
 ) -> None:
     opened = fake_slack.log.wait_for_call("apps.connections.open")
@@ -95,10 +106,12 @@ def test_the_bot_connects_with_its_app_token_and_answers_help_in_the_ack(
     assert opened.response["url"].startswith("ws://127.0.0.1:")
     assert socket_mode.wait_connected().path.startswith("/link/?ticket=")
 
-    ack = socket_mode.wait_ack(command(fake_slack, socket_mode, "help"))
-    assert ack.get("response_type") == "ephemeral"
+    envelope, url = command(fake_slack, socket_mode, "help")
+    assert socket_mode.wait_ack(envelope) == {}  # the ack goes first, empty
+    reply = answer(fake_slack, url)
+    assert reply.params.get("response_type") == "ephemeral"
     for words in ("/deploy start", "/deploy freeze", "/deploy notice"):
-        assert words in ack.get("text", ""), ack
+        assert words in reply.text, reply.params
 
 
 def test_a_deploy_runs_over_socket_mode_from_slash_command_to_clicks_and_thread_replies(
@@ -109,16 +122,17 @@ def test_a_deploy_runs_over_socket_mode_from_slash_command_to_clicks_and_thread_
 ) -> None:
     chat = Chat(fake_slack, socket_bot)  # only to read the fake's record
 
-    started = command(fake_slack, socket_mode, "start api 1.0.0")
-    assert "Started api 1.0.0" in socket_mode.wait_ack(started).get("text", "")
+    started, url = command(fake_slack, socket_mode, "start api 1.0.0")
+    socket_mode.wait_ack(started)
+    assert "Started api 1.0.0" in answer(fake_slack, url).text
     root = chat.root_card("api", "1.0.0")  # a top-level chat.postMessage in #deploys
     assert root.response["channel"] == DEPLOYS
 
     first = chat.button(root, "tick", stage=0, item=0)
     deploy_id = first.value["deploy"]
     assert socket_mode.wait_ack(socket_mode.deliver(click(fake_slack, first))) == {}
-    chat.in_thread(root, "ticked", "Cut the release branch")
     store.wait(deploy_id, lambda d: d.checklist_done == {0})  # the first item, only
+    chat.checklist_shows(root, ticked=[0], open_=[1])  # updated in place, not a new line
 
     second = chat.button(root, "tick", stage=0, item=1)
     socket_mode.wait_ack(socket_mode.deliver(click(fake_slack, second)))

@@ -26,8 +26,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 from websockets.sync.server import Server, ServerConnection, serve
 
-from tests.slackfake.recorder import Call
-from tests.slackfake.server import FakeSlack
+from bot.shell.calllog import Call
+from bot.shell.webapi import FakeSlack
 
 APP_ID = "A0COMMAND"
 # Slack sends the app's reply back only for these; events and block_actions are acked bare.

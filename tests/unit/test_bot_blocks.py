@@ -4,7 +4,7 @@ import json
 
 from bot.blocks.card import card, progress_line
 from bot.blocks.replies import help_text
-from bot.blocks.thread import held_message, stage_message
+from bot.blocks.thread import held_message, stage_message, with_ticks
 from bot.parsing import USAGE
 from rollout.config import TeamConfig
 from rollout.state import DeployState, Exposure
@@ -50,15 +50,22 @@ def test_progress_line_marks_past_current_and_coming_stages():
     assert "*canary* :arrow_forward:" in line and line.endswith("100%")
 
 
-def test_a_checklist_stage_has_a_tick_button_per_item_and_the_controls():
+def test_a_checklist_stage_has_a_tick_button_per_open_item_and_the_controls():
     state = STATE.evolve(stage_index=0, phase="checklist", checklist_done=frozenset({1}))
     _, blocks = stage_message(state, CONFIG, [])
-    assert values(blocks, "tick") == [
-        {"deploy": "api-1", "stage": 0, "item": 0},
-        {"deploy": "api-1", "stage": 0, "item": 1},
-    ]
+    assert values(blocks, "tick") == [{"deploy": "api-1", "stage": 0, "item": 0}]
+    assert any(b.get("text", {}).get("text", "").startswith("✓ ") for b in blocks)
     for action_id in ("confirm", "hold", "rollback"):
         assert values(blocks, action_id) == [{"deploy": "api-1", "stage": 0}]
+
+
+def test_a_posted_checklist_is_redrawn_with_its_ticks_and_keeps_its_other_lines():
+    fresh = STATE.evolve(stage_index=0, phase="checklist", checklist_done=frozenset())
+    _, posted = stage_message(fresh, CONFIG, ["<@U1> you command api 2.0."])
+    redrawn = with_ticks(posted, fresh.evolve(checklist_done=frozenset({0})), CONFIG)
+    assert redrawn[0] == posted[0]  # the head and the lines stay as posted
+    assert values(redrawn, "tick") == [{"deploy": "api-1", "stage": 0, "item": 1}]
+    assert len(redrawn) == len(posted)
 
 
 def test_a_held_deploy_offers_resume_and_roll_back():

@@ -88,7 +88,17 @@ class TestErrors:
             ),
             (
                 '[[services]]\nname="web"\ndepends_on=["api"]',
-                "commander.toml: (top level): service web depends on unknown ['api']",
+                'commander.toml: services[0].depends_on[0]: no service named "api" (services: web)',
+            ),
+            (
+                "[rotation]\nshift = 2",
+                'commander.toml: rotation.shift: expected a duration with a unit, such as "2s" or '
+                '"2m" (units: ms, s, m, h, d, w), got 2',
+            ),
+            (
+                '[[policy.judges]]\nkind="health"\nmax_restarts="3"',
+                'commander.toml: policy.judges[0].max_restarts: expected a whole number, got "3" '
+                "(numbers and booleans are written without quotes)",
             ),
             ("[team\n", "commander.toml: not valid TOML"),
         ],

@@ -179,11 +179,24 @@ class TestHealth:
         )
         assert verdict.evidence.value == pytest.approx(0.3)
 
-    def test_unready_hosts_within_grace_are_not_yet_a_failure(self) -> None:
+    def test_unready_hosts_within_grace_are_inconclusive_not_a_pass(self) -> None:
         hosts = HostHealth(new_hosts=10, unready=3, seconds_since_start=30)
         verdict = evaluate(HealthJudge(grace=timedelta(seconds=60)), obs_of(Arm(), hosts=hosts))
-        assert verdict.outcome == "pass"
+        assert verdict.outcome == "inconclusive"
         assert "grace period" in verdict.evidence.summary
+
+    def test_no_new_host_ready_inside_the_grace_period_is_never_a_pass(self) -> None:
+        judge = HealthJudge(grace=timedelta(seconds=60))
+        for seconds in (0, 1, 30, 59.9):
+            hosts = HostHealth(new_hosts=10, unready=10, seconds_since_start=seconds)
+            assert evaluate(judge, obs_of(Arm(), hosts=hosts)).outcome == "inconclusive"
+        late = HostHealth(new_hosts=10, unready=10, seconds_since_start=60)
+        assert evaluate(judge, obs_of(Arm(), hosts=late)).outcome == "fail"
+
+    def test_unready_hosts_within_the_allowed_fraction_pass_inside_the_grace_period(self) -> None:
+        hosts = HostHealth(new_hosts=10, unready=1, seconds_since_start=10)
+        cfg = HealthJudge(grace=timedelta(seconds=60), max_unready_fraction=0.2)
+        assert evaluate(cfg, obs_of(Arm(), hosts=hosts)).outcome == "pass"
 
     def test_too_many_restarts_fail(self) -> None:
         hosts = HostHealth(new_hosts=4, restarts=4, seconds_since_start=150)

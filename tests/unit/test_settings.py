@@ -171,3 +171,21 @@ class TestConfigPath:
         )
         assert isinstance(result.exception, ConfigError)
         assert "missing.toml" in str(result.exception)
+
+    def test_sim_run_uses_the_config_commander_config_names(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        team = tmp_path / "team.toml"
+        team.write_text("[team]\nname = 'web'\n[[plan.stages]]\nkind = 'nonsense'\n")
+        monkeypatch.setenv("COMMANDER_CONFIG", str(team))
+        result = CliRunner().invoke(
+            build_cli(), ["sim", "run", str(ROOT / "scenarios" / "healthy-release.toml")]
+        )
+        assert isinstance(result.exception, ConfigError)
+        assert str(team) in str(result.exception)
+
+    def test_db_commands_read_database_url_from_dotenv(self, tmp_path: Path) -> None:
+        (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'dotenv.db'}\n")
+        result = CliRunner().invoke(build_cli(), ["db", "current"])
+        assert result.exit_code == 0, result.output
+        assert "dotenv.db" in result.output

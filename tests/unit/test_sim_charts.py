@@ -5,18 +5,21 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from rollout.config import TeamConfig
 from sim.charts import (
+    events,
     rollback_at,
     run_figure,
     save,
     summary_figure,
+    traffic_steps,
     write_validation_report,
     zoom_window,
 )
-from sim.report import summarize
+from sim.report import ScenarioSummary, Spread, summarize
 from sim.runner import run
 from sim.scenario import parse_scenario
 
@@ -66,7 +69,7 @@ class TestRunChart:
         assert rolled_back.outcome == "rolled_back"
         labels = legend_labels(run_figure(rolled_back))
         for label in ("old version error rate", "new version error rate", "fault onset",
-                      "detected", "rolled back", "external traffic on new version"):  # fmt: skip
+                      "detected", "rolled back", "customers' requests on new version"):  # fmt: skip
             assert label in labels
 
     def test_error_rates_use_a_log_axis_and_traffic_a_percentage(self, rolled_back):
@@ -92,8 +95,10 @@ class TestRunChart:
         assert "promoted" in figure.get_suptitle()
 
     def test_every_stage_boundary_is_named(self, promoted):
-        names = {text.get_text() for text in run_figure(promoted).axes[0].texts}
+        top = run_figure(promoted).axes[0]
+        names = {label.get_text() for ax in top.child_axes for label in ax.get_xticklabels()}
         assert {"canary", "100%"} <= names
+        assert not top.texts  # the names sit above the frame, not over the data
 
     def test_traffic_is_scaled_to_its_peak_so_a_small_canary_stays_visible(self):
         canary_only = GOOD.replace('percent = 100, bake = "3m"', 'percent = 5, bake = "1m"')
@@ -106,6 +111,25 @@ class TestRunChart:
         bare = run(parse_scenario(GOOD, "good.toml"), TeamConfig(), seed=1, keep_series=False)
         with pytest.raises(ValueError, match="kept no series"):
             run_figure(bare)
+
+    def test_the_zoom_reaches_past_the_rollback_so_its_line_is_not_on_the_frame(self, rolled_back):
+        lo, hi = zoom_window(rolled_back)
+        assert rollback_at(rolled_back) / 60 < hi - 0.1 * (hi - lo)
+        whole = run_figure(rolled_back).axes[0].get_xlim()
+        assert rollback_at(rolled_back) / 60 < whole[1]
+
+    def test_the_error_rate_never_rises_before_the_fault_marker(self, rolled_back):
+        series = rolled_back.series
+        risen = series.t_s[np.nan_to_num(series.error_rate_new) > 0.01]  # the fault is 5%
+        assert risen.size and risen.min() >= rolled_back.fault_onset_s
+        marker = [t for t, label, *_ in events(rolled_back) if label == "fault onset"]
+        assert marker == [rolled_back.fault_onset_s]
+
+    def test_the_traffic_panel_shows_the_fault_threshold_reached_at_the_onset(self, rolled_back):
+        # the fault appears once 100% of customers are on the new version
+        t, customers, _ = traffic_steps(rolled_back.series, rolled_back.duration_s)
+        at_onset = customers[np.searchsorted(t, rolled_back.fault_onset_s, side="right") - 1]
+        assert at_onset == pytest.approx(100)
 
     def test_rollback_time_is_fault_onset_plus_time_to_mitigate(self, rolled_back, promoted):
         expected = rolled_back.fault_onset_s + rolled_back.time_to_mitigate_s
@@ -145,6 +169,55 @@ class TestSummaryChart:
         assert sorted(p.name for p in written) == [
             "bad-canary.png", "good-release.png", "summary.png"
         ]  # fmt: skip
+
+    @staticmethod
+    def made_up(name: str, healthy: bool, detect: Spread, bad: Spread) -> ScenarioSummary:
+        return ScenarioSummary(
+            scenario=name, runs=10, healthy=healthy, passed=10, min_pass_rate=0.95, rollbacks=0,
+            detected=0, time_to_detect=detect, bad_requests=bad, duration=Spread(60, 60, 10),
+            failures=(),
+        )  # fmt: skip
+
+    def test_bars_start_at_zero_and_zero_bad_requests_draw_no_bar(self):
+        summaries = [self.made_up("dark", False, Spread(2.5, 3.0, 10), Spread(0, 0, 10))]
+        figure = summary_figure(summaries)
+        detect, damage = figure.axes[1], figure.axes[2]
+        for ax in (detect, damage):
+            assert ax.get_xlim()[0] == 0
+            assert all(bar.get_x() == 0 for bar in ax.patches)
+        assert detect.patches[0].get_width() == pytest.approx(2.5)
+        assert damage.patches[0].get_width() == 0
+        assert "0" in [text.get_text() for text in damage.texts]
+
+    def test_a_single_scenario_still_gets_labelled_ticks_on_every_axis(self):
+        summaries = [self.made_up("only", False, Spread(13.8, 20, 10), Spread(450, 900, 10))]
+        figure = summary_figure(summaries)
+        figure.canvas.draw()
+        for ax in figure.axes[1:]:
+            labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+            assert len(labels) >= 3 and labels[0].startswith("0")
+
+    def test_no_fault_and_never_detected_are_told_apart(self):
+        summaries = [
+            self.made_up("healthy", True, Spread(None, None, 0), Spread(10, 12, 10)),
+            self.made_up("missed", False, Spread(None, None, 0), Spread(500, 900, 10)),
+        ]
+        texts = [t.get_text() for t in summary_figure(summaries).axes[1].texts]
+        assert texts == ["no fault", "never detected"]
+
+
+def test_dark_traffic_is_drawn_as_mirrored_copies_while_customers_stay_at_zero():
+    dark = GOOD.replace(
+        '{ kind = "traffic", name = "canary", percent = 5, bake = "10m", gate = "auto" }',
+        '{ kind = "traffic", name = "dark", percent = 0, mirror_percent = 10, bake = "2m", '
+        'gate = "auto" }',
+    )
+    result = run(parse_scenario(dark, "dark.toml"), TeamConfig(), seed=1)
+    t, customers, mirror = traffic_steps(result.series, result.duration_s)
+    assert mirror.max() == pytest.approx(10)
+    assert customers[t < result.series.stages[1][0]].max() == 0  # nobody saw the dark stage
+    figure = run_figure(result)
+    assert "mirrored copies to new version (% of all requests)" in legend_labels(figure)
 
 
 def test_importing_the_charts_module_does_not_load_matplotlib():

@@ -110,3 +110,57 @@ def test_rolling_back_in_place_uses_the_same_mechanics_and_signals_when_done():
     fleet.roll_back()
     env.run(until=fleet.rollback_done)
     assert env.now == 200 + 100 and not fleet.new_version_live()
+
+
+@pytest.mark.parametrize(
+    ("hosts", "percent", "new_hosts"), [(7, 15, 2), (3, 50, 2), (200, 2.5, 5), (9, 1, 1)]
+)
+def test_without_a_router_exposure_is_new_hosts_over_all_hosts(hosts, percent, new_hosts):
+    # hosts × percent is not a whole number: the fleet rounds up to whole hosts, and each
+    # host serves its equal share, so 2 of 7 hosts carry 28.6% of users, not the stage's 15%
+    env, fleet, _ = make_fleet(hosts=hosts, router="none", pull_jitter=0, internal_share=0.05)
+    fleet.set_traffic(percent, percent, 0)
+    env.run(until=100)
+    assert (fleet.version == NEW).sum() == new_hosts
+    routing = fleet.routing()
+    exposure = 100 * new_hosts / hosts
+    assert routing.user_pct == pytest.approx(exposure)
+    assert routing.external_pct == pytest.approx(exposure)
+    assert routing.new_rates.sum() + routing.old_rates.sum() == pytest.approx(fleet.cfg.rps)
+    assert routing.new_rates == pytest.approx(routing.old_rates[0])  # every host serves alike
+
+
+def test_a_weighted_router_sends_exactly_the_stage_percent_to_the_same_hosts():
+    env, fleet, _ = make_fleet(hosts=7, router="weighted", pull_jitter=0)
+    fleet.set_traffic(15, 15, 0)
+    env.run(until=100)
+    assert (fleet.version == NEW).sum() == 2
+    assert fleet.routing().user_pct == pytest.approx(15)
+
+
+def test_without_a_router_an_employee_only_stage_reaches_customers_too():
+    env, fleet, _ = make_fleet(hosts=200, router="none", pull_jitter=0, internal_share=0.05)
+    fleet.set_traffic(100, 0, 0)  # dogfood: 5% of all requests, so 10 hosts
+    env.run(until=100)
+    routing = fleet.routing()
+    assert (fleet.version == NEW).sum() == 10
+    assert routing.external_pct == pytest.approx(5) and routing.user_pct == pytest.approx(5)
+
+
+def test_blue_green_needs_a_router():
+    with pytest.raises(ValueError, match="needs router = weighted"):
+        Fleet(strategy="blue_green", router="none")
+
+
+def test_the_fleet_takes_200_000_hosts():
+    env, fleet, _ = make_fleet(hosts=200_000, router="none", pull_jitter=0)
+    fleet.set_traffic(2, 2, 0)
+    env.run(until=100)
+    assert (fleet.version == NEW).sum() == 4000
+    assert fleet.routing().user_pct == pytest.approx(2)
+
+
+def test_the_host_cap_is_200_000():
+    assert Fleet(hosts=200_000).hosts == 200_000
+    with pytest.raises(ValueError, match="less than or equal to 200000"):
+        Fleet(hosts=200_001)

@@ -16,7 +16,8 @@ ROOT = Path(__file__).parents[2]
 RUN_KEYS = {
     "scenario", "seed", "outcome", "fault_onset_s", "detected_at_s", "time_to_detect_s",
     "time_to_mitigate_s", "bad_requests", "excess_bad_requests", "requests_to_new",
-    "peak_exposure_pct", "duration_s", "decisions", "expectation_met", "expectation_failures",
+    "peak_exposure_all_users_pct", "peak_exposure_customers_pct", "duration_s", "decisions",
+    "expectation_met", "expectation_failures",
 }  # fmt: skip
 WATCH_ONLY = TeamConfig(policy=Policy(judges=(SequentialJudge(mode="observe"),)))
 INSTANT = Fleet(hosts=20, rps=10_000, baseline_error_rate=0.0, strategy="blue_green",
@@ -54,7 +55,8 @@ class TestExposure:
                             release=Release(stages=stages(100, bake="50m")))  # fmt: skip
         result = run(scenario, WATCH_ONLY, seed=2, keep_series=False)
         assert abs(result.bad_requests - 600_000) < 3 * math.sqrt(600_000)
-        assert result.peak_exposure_pct == 100
+        assert result.peak_exposure_all_users_pct == 100
+        assert result.peak_exposure_customers_pct == 100
 
 
 class TestDeterminism:
@@ -93,7 +95,8 @@ class TestResult:
         series = run(quick(), team_config(), seed=0).series
         assert series is not None
         assert len(series.t_s) == len(series.error_rate_old) == len(series.traffic_pct)
-        assert set(map(float, series.t_s[1:] - series.t_s[:-1])) == {10.0}
+        assert set(map(float, series.t_s[1:-1] - series.t_s[:-2])) == {series.bucket_s}
+        assert series.bucket_s in (5.0, 10.0)  # one judge window for a short run, else 10 s
         assert [name for _, name in series.stages] == ["2%", "100%"]
         assert series.traffic_pct.max() == pytest.approx(100)
 

@@ -68,7 +68,7 @@ class TestChunks:
 
 
 class TestReferencePolicies:
-    """Each follows the peer's documented defaults (REFERENCE.md, "Peers' defaults")."""
+    """Each follows the peer's documented defaults (docs/reference.md, "What the peers do")."""
 
     def test_argo_checks_success_rate_every_five_minutes_with_failure_limit_three(self):
         judge = policy_named("argo", TeamConfig()).judges[0]

@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.slackfake.recorder import Call, CallLog
-from tests.slackfake.workspace import Message, Workspace, channel_id
+from bot.shell.calllog import Call, CallLog
+from bot.shell.workspace import Message, Workspace, channel_id
 
 JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
 
@@ -32,6 +32,18 @@ class Failure:
     retry_after: int | None = None
 
 
+class Gate:
+    """Holds calls to one method until released: `arrived` is set once a call is waiting."""
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        """Let every held call (and every later one) through."""
+        self.released.set()
+
+
 class FakeSlack:
     """A fake Slack Web API; start() it, point SLACK_API_URL at `api_url`, read `log`."""
 
@@ -39,6 +51,8 @@ class FakeSlack:
         self.log = CallLog()
         self.workspace = Workspace(users)
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._storms: dict[str, int] = {}
+        self._gates: dict[str, Gate] = {}
         self._responses = itertools.count(1)
         self._timers: list[threading.Timer] = []
         self._lock = threading.Lock()
@@ -56,6 +70,8 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Stop serving and cancel scheduled deliveries."""
+        for gate in list(self._gates.values()):
+            gate.release()
         for timer in self._timers:
             timer.cancel()
         if self._server is not None:
@@ -95,10 +111,36 @@ class FakeSlack:
                     Failure(status, retry_after if status == 429 else None)
                 )
 
+    def storm(self, *methods: str, status: int = 503) -> None:
+        """Answer every call to `methods` with `status` until calm() (a 5xx storm)."""
+        with self._lock:
+            self._storms.update({method: status for method in methods})
+
+    def calm(self) -> None:
+        """End every storm."""
+        with self._lock:
+            self._storms.clear()
+
+    def hold(self, method: str) -> Gate:
+        """Make calls to `method` wait, answered only once the returned gate is released."""
+        gate = Gate()
+        with self._lock:
+            self._gates[method] = gate
+        return gate
+
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:
+            if method in self._storms:
+                return Failure(self._storms[method])
             queue = self._failures.get(method)
             return queue.popleft() if queue else None
+
+    def _wait_at_gate(self, method: str) -> None:
+        with self._lock:
+            gate = self._gates.get(method)
+        if gate is not None:
+            gate.arrived.set()
+            gate.released.wait(30)
 
     # --- reading what happened ----------------------------------------------------------
 
@@ -121,10 +163,14 @@ class FakeSlack:
         self, method: str, params: dict[str, Any], headers: dict[str, str], path: str
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         """Answer one Web API call and record it."""
+        self._wait_at_gate(method)
         failure = self._take_failure(method)
         if failure is not None:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            body = {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal"}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error": "ratelimited" if failure.status == 429 else "fatal",
+            }
             self.log.append(Call(method, params, headers, time.time(), failure.status, path, body))
             return failure.status, extra, body
         body = self.workspace.answer(method, params)

@@ -200,7 +200,7 @@ class Workspace:
         return {"url": self.socket_url()}
 
     def _views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
-        view = p.get("view") if isinstance(p.get("view"), dict) else {}
+        view: dict[str, Any] = p["view"] if isinstance(p.get("view"), dict) else {}
         self.views[p.get("user_id", "")] = view
         return {"view": {"id": f"V{next(self._seq):08d}", "type": "home", **view}}
 
@@ -211,7 +211,7 @@ class Workspace:
         return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
 
     def _files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
-        files = p.get("files") if isinstance(p.get("files"), list) else []
+        files: list[Any] = p["files"] if isinstance(p.get("files"), list) else []
         done = [
             {
                 "id": f.get("id"),

@@ -1,0 +1,139 @@
+"""Level-triggered acting: every pass, production is made to match each deploy's desired world.
+
+The desired world follows from the stored state alone (`rollout.acting.desired_world`), so a
+crash between the save and the act, a deployer timeout or a lost call converges on the next
+pass. Each process remembers what it last applied per deploy and skips an unchanged desired
+world; a restart applies it once more (every call is idempotent). The smoke test the desired
+world asks for while a stage deploys runs once per process, and its answer goes through the
+usual compare-and-set path, as does a `WorldError` (which holds the deploy once).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from functools import partial
+
+from bot.deploys import Deploys
+from bot.people import StoredTimers
+from rollout import events as ev
+from rollout.acting import carry_out, desired_world
+from rollout.errors import CommanderError, WorldError
+from rollout.ports import Conflict, World
+from rollout.state import DeployState
+
+log = logging.getLogger("commander.reconcile")
+Run = Callable[[Callable[[], None]], None]
+MAX_PAUSE = timedelta(seconds=60)
+
+
+class Nobody:
+    """The people while reconciling: a desired world only describes production."""
+
+    def ask(self, deploy: DeployState, question: ev.AskConfirm) -> None:
+        """Never called: desired worlds hold no questions."""
+        raise RuntimeError("a desired world asked the commander something")
+
+    def notify(self, deploy: DeployState, note: ev.Notify) -> None:
+        """Never called: desired worlds hold no notes."""
+        raise RuntimeError("a desired world notified the thread")
+
+    def record(self, deploy: DeployState, audit: ev.Audit) -> None:
+        """Never called: desired worlds hold no audits."""
+        raise RuntimeError("a desired world recorded an audit")
+
+    def update_card(self, deploy: DeployState) -> None:
+        """Never called: the outbox keeps the card."""
+        raise RuntimeError("a desired world updated the card")
+
+
+def run_inline(job: Callable[[], None]) -> None:
+    """Run a job at once, on the caller's thread."""
+    job()
+
+
+class Reconciler:
+    """Applies desired worlds: one job per deploy at a time, on `run` (a thread pool in serve)."""
+
+    def __init__(self, deploys: Deploys, world: World, run: Run = run_inline) -> None:
+        self.deploys = deploys
+        self.world = world
+        self.run = run
+        self._lock = threading.Lock()
+        self._applied: dict[str, tuple[ev.Action, ...]] = {}
+        self._marked: dict[str, int] = {}
+        self._busy: set[str] = set()
+        self._paused: dict[str, tuple[int, datetime]] = {}  # failures in a row, retry at
+
+    def run_once(self, now: datetime) -> None:
+        """Start a job for every deploy whose desired world this process has not applied."""
+        for deploy, version in self.deploys.repo.to_reconcile():
+            desired = desired_world(deploy, self.deploys.config)
+            with self._lock:
+                if deploy.id in self._busy or self._pausing(deploy.id, now):
+                    continue
+                if self._applied.get(deploy.id) == desired:
+                    self._mark(deploy.id, version)
+                    continue
+                self._busy.add(deploy.id)
+            self.run(partial(self._apply, deploy, version, desired, now))
+
+    def _apply(
+        self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime
+    ) -> None:
+        try:
+            self._carry_out(deploy, version, desired, now)
+        finally:  # only now may another pass start a job for this deploy
+            with self._lock:
+                self._busy.discard(deploy.id)
+
+    def _carry_out(
+        self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime
+    ) -> None:
+        try:
+            answers = carry_out(deploy, desired, self.world, Nobody(), StoredTimers())
+        except WorldError as exc:
+            log.warning("deploy %s: %s", deploy.id, exc)
+            self._pause(deploy.id, now)
+            self._answer(deploy.id, [ev.ActionFailed(exc.action, exc.detail)])
+            return
+        except Exception:  # an adapter bug must not stop the loop: logged, retried later
+            log.exception("deploy %s: applying its desired world failed", deploy.id)
+            self._pause(deploy.id, now)
+            return
+        with self._lock:
+            self._applied[deploy.id] = desired
+            self._paused.pop(deploy.id, None)
+            self._mark(deploy.id, version)
+        self._answer(deploy.id, answers)
+
+    def _answer(self, deploy_id: str, events: Sequence[ev.Event]) -> None:
+        """Feed the world's answers (smoke results, failures) back through decide."""
+        for event in events:
+            try:
+                self.deploys.apply(deploy_id, event)
+            except (Conflict, CommanderError) as exc:
+                log.info("deploy %s: %s lost a race: %s", deploy_id, type(event).__name__, exc)
+            except Exception:  # e.g. the database is away: forget, so the next pass runs again
+                log.exception("deploy %s: recording %s failed", deploy_id, type(event).__name__)
+                with self._lock:
+                    self._applied.pop(deploy_id, None)
+
+    def _mark(self, deploy_id: str, version: int) -> None:
+        """Tell the store the world matches `version` (once per version, lock held)."""
+        if self._marked.get(deploy_id) != version:
+            self.deploys.repo.mark_world_applied(deploy_id, version)
+            self._marked[deploy_id] = version
+
+    def _pausing(self, deploy_id: str, now: datetime) -> bool:
+        paused = self._paused.get(deploy_id)
+        return paused is not None and now < paused[1]
+
+    def _pause(self, deploy_id: str, now: datetime) -> None:
+        """Wait longer after each failure in a row (1 s, 2 s, 4 s … up to a minute)."""
+        with self._lock:
+            failures = self._paused.get(deploy_id, (0, now))[0] + 1
+            delay = min(timedelta(seconds=2 ** (failures - 1)), MAX_PAUSE)
+            self._paused[deploy_id] = (failures, now + delay)
