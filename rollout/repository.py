@@ -13,7 +13,14 @@ from typing import Protocol
 
 from rollout.config import Freeze
 from rollout.events import Audit
-from rollout.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
+from rollout.records import (
+    EventRecord,
+    FreezeRecord,
+    Message,
+    NoticeRecord,
+    OutboxRecord,
+    ReleaseRecord,
+)
 from rollout.state import DeployState
 
 
@@ -30,11 +37,19 @@ class DeployLog(Protocol):
     def version_of(self, deploy_id: str) -> int:
         """The deploy's compare-and-set version; NotFound when there is none."""
 
+    def load(self, deploy_id: str) -> tuple[DeployState, int]:
+        """The state and its version, read together (what to pass to save)."""
+
     def save(
-        self, deploy: DeployState, expected_version: int, audits: Sequence[Audit], now: datetime
+        self,
+        deploy: DeployState,
+        expected_version: int,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
     ) -> int:
-        """Store `deploy` if its version is still `expected_version`, else Conflict; the new
-        version."""
+        """Store `deploy` if its version is still `expected_version`, else Conflict, with its
+        audits and its Slack messages in the same transaction; the new version."""
 
     def record(self, deploy_id: str, audits: Sequence[Audit], now: datetime) -> None:
         """Append audit entries without changing the deploy."""
@@ -153,5 +168,56 @@ class Deliveries(Protocol):
         """True the first time `key` is claimed within `ttl`."""
 
 
-class Repository(DeployLog, Threads, Releases, Freezes, Notices, Flags, Deliveries, Protocol):
-    """Everything the bot keeps: deploys, threads, releases, freezes, notices, flags."""
+class Outbox(Protocol):
+    """Slack messages saved with the transition that decided them, sent in order per deploy by
+    the replica holding that deploy's lease."""
+
+    def outbox_due(self, now: datetime) -> Sequence[str]:
+        """Deploys whose oldest pending message may be sent at `now`."""
+
+    def pending_messages(self, deploy_id: str) -> Sequence[OutboxRecord]:
+        """A deploy's unsent messages, in the order they were decided."""
+
+    def message_named(self, deploy_id: str, ref: str) -> OutboxRecord | None:
+        """The latest message of a deploy posted under `ref`, sent or not."""
+
+    def mark_sent(self, message_id: int, channel: str, ts: str, now: datetime) -> None:
+        """Slack took it; sending the root card also gives the deploy its thread."""
+
+    def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
+        """Try again at `retry_at`; the deploy's later messages wait for it."""
+
+    def mark_dropped(self, message_id: int, error: str) -> None:
+        """Give the message up for good."""
+
+    def claim_outbox(self, deploy_id: str, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Take or extend the right to send this deploy's messages; False if another has it."""
+
+    def release_outbox(self, deploy_id: str, owner: str) -> None:
+        """Let any replica send this deploy's messages again."""
+
+
+class Effects(Protocol):
+    """How far each deploy's effects got: the card Slack shows, the world production runs."""
+
+    def stale_cards(self) -> Sequence[str]:
+        """Deploys with a card that does not show their stored version yet, oldest first."""
+
+    def card_version(self, deploy_id: str) -> int | None:
+        """The deploy version its card shows, if any."""
+
+    def mark_card_shown(self, deploy_id: str, version: int) -> None:
+        """The card now shows the deploy at `version`."""
+
+    def to_reconcile(self) -> Sequence[tuple[DeployState, int]]:
+        """Each service's newest deploy, when active or its world is not known applied."""
+
+    def mark_world_applied(self, deploy_id: str, version: int) -> None:
+        """Production matches the deploy's desired world at `version`."""
+
+
+class Repository(
+    DeployLog, Threads, Releases, Freezes, Notices, Flags, Deliveries, Outbox, Effects, Protocol
+):
+    """Everything the bot keeps: deploys, threads, releases, freezes, notices, flags, the
+    outbox and the effect markers."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,12 +16,13 @@ from rollout.config import Freeze
 from rollout.errors import CommanderError, NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict, Repository
-from rollout.records import EventRecord, FreezeRecord, ReleaseRecord
+from rollout.records import ROOT, EventRecord, FreezeRecord, Message, ReleaseRecord
 from store.db import make_engine, upgrade
 from store.repository import Repository as SqlRepository
 from tests.fakes import InMemoryRepository
 
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 IMPLEMENTATIONS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -105,6 +106,13 @@ class TestDeploys:
             repo.add(deploy_state("d-2", status="created"), T0 + 2 * HOUR)
         assert lost.value.winner == "U1"
         repo.add(deploy_state("d-3", status="created", service="web"), T0 + 2 * HOUR)
+
+    def test_load_reads_the_state_with_its_version(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-1", status="created"), T0)
+        repo.save(repo.get("d-1").evolve(status="running"), 1, [], T0)
+        assert repo.load("d-1") == (repo.get("d-1"), 2)
+        with pytest.raises(NotFound):
+            repo.load("nope")
 
     def test_save_is_compare_and_set(self, repo: Repository) -> None:
         repo.add(deploy_state("d-1", status="created"), T0)
@@ -295,3 +303,124 @@ class TestFlagsAndDeliveries:
         assert repo.claim_delivery("event:2", T0, HOUR) is True
         assert repo.claim_delivery("event:1", T0 + HOUR, HOUR) is True  # expired, claimable
         assert repo.claim_delivery("event:1", T0 + HOUR) is False
+
+
+def card(text: str = "card") -> Message:
+    return Message("post", text, channel="C1", ref=ROOT)
+
+
+def in_thread(text: str, ref: str | None = None) -> Message:
+    return Message("post", text, [{"type": "divider"}], in_thread=True, ref=ref)
+
+
+def started(repo: Repository, deploy_id: str, *messages: Message, at: datetime = T0) -> None:
+    """Add a deploy and save its start with `messages` in the outbox."""
+    repo.add(deploy_state(deploy_id, status="created", service=f"svc-{deploy_id}"), at)
+    state = repo.get(deploy_id).evolve(status="running")
+    repo.save(state, 1, [audit("U1", "start")], at, outbox=messages)
+
+
+class TestOutbox:
+    def test_messages_are_saved_with_their_transition_in_order(self, repo: Repository) -> None:
+        started(repo, "d-1", card(), in_thread("stage 1"))
+        pending = repo.pending_messages("d-1")
+        assert [(m.message, m.state, m.attempts) for m in pending] == [
+            (card(), "pending", 0),
+            (in_thread("stage 1"), "pending", 0),
+        ]
+        assert {m.deploy_id for m in pending} == {"d-1"}
+        assert list(repo.outbox_due(T0)) == ["d-1"]
+
+    def test_a_lost_save_queues_nothing(self, repo: Repository) -> None:
+        started(repo, "d-1", card())
+        with pytest.raises(Conflict):
+            repo.save(repo.get("d-1"), 1, [], T0, outbox=[in_thread("stale")])
+        assert [m.message.text for m in repo.pending_messages("d-1")] == ["card"]
+
+    def test_sending_the_card_gives_the_deploy_its_thread(self, repo: Repository) -> None:
+        started(repo, "d-1", card(), in_thread("stage 1"))
+        root = repo.pending_messages("d-1")[0]
+        repo.mark_sent(root.id, "C1", "100.1", T0)
+        assert repo.thread_of("d-1") == ("C1", "100.1", "100.1")
+        assert [m.message.text for m in repo.pending_messages("d-1")] == ["stage 1"]
+        sent = repo.message_named("d-1", ROOT)
+        assert sent is not None
+        assert (sent.id, sent.state, sent.sent_channel, sent.ts, sent.attempts) == (
+            root.id, "sent", "C1", "100.1", 1,
+        )  # fmt: skip
+
+    def test_a_failed_message_holds_its_deploy_back_until_the_retry(self, repo: Repository) -> None:
+        started(repo, "d-1", card(), in_thread("stage 1"))
+        first = repo.pending_messages("d-1")[0]
+        repo.mark_failed(first.id, "ratelimited", T0 + MINUTE)
+        assert list(repo.outbox_due(T0)) == []
+        assert list(repo.outbox_due(T0 + MINUTE)) == ["d-1"]
+        retried = repo.pending_messages("d-1")[0]
+        assert (retried.id, retried.attempts, retried.next_attempt_at) == (
+            first.id, 1, T0 + MINUTE,
+        )  # fmt: skip
+        assert not retried.due(T0) and retried.due(T0 + MINUTE)
+
+    def test_a_dropped_message_is_given_up(self, repo: Repository) -> None:
+        started(repo, "d-1", in_thread("gone", ref="stage-1"))
+        only = repo.pending_messages("d-1")[0]
+        repo.mark_dropped(only.id, "message_not_found")
+        assert list(repo.pending_messages("d-1")) == []
+        assert list(repo.outbox_due(T0)) == []
+        dropped = repo.message_named("d-1", "stage-1")
+        assert dropped is not None and dropped.state == "dropped"
+
+    def test_due_deploys_come_oldest_message_first(self, repo: Repository) -> None:
+        started(repo, "d-2", card("two"))
+        started(repo, "d-1", card("one"), at=T0 + HOUR)
+        assert list(repo.outbox_due(T0 + HOUR)) == ["d-2", "d-1"]
+
+    def test_message_named_is_the_latest_under_that_name(self, repo: Repository) -> None:
+        started(repo, "d-1", in_thread("first", ref="checklist"))
+        repo.save(repo.get("d-1"), 2, [], T0, outbox=[in_thread("second", ref="checklist")])
+        named = repo.message_named("d-1", "checklist")
+        assert named is not None and named.message.text == "second"
+        assert repo.message_named("d-1", "nothing") is None
+
+
+class TestLease:
+    def test_one_replica_sends_a_deploys_messages_at_a_time(self, repo: Repository) -> None:
+        started(repo, "d-1", card())
+        assert repo.claim_outbox("d-1", "a", T0, MINUTE) is True
+        assert repo.claim_outbox("d-1", "b", T0, MINUTE) is False
+        assert repo.claim_outbox("d-1", "a", T0 + MINUTE / 2, MINUTE) is True  # extended
+        assert repo.claim_outbox("d-1", "b", T0 + MINUTE, MINUTE) is False
+        assert repo.claim_outbox("d-1", "b", T0 + 2 * MINUTE, MINUTE) is True  # it lapsed
+
+    def test_only_the_owner_releases_the_lease(self, repo: Repository) -> None:
+        started(repo, "d-1", card())
+        repo.claim_outbox("d-1", "a", T0, HOUR)
+        repo.release_outbox("d-1", "b")
+        assert repo.claim_outbox("d-1", "b", T0, HOUR) is False
+        repo.release_outbox("d-1", "a")
+        assert repo.claim_outbox("d-1", "b", T0, HOUR) is True
+
+
+class TestEffects:
+    def test_a_card_is_stale_until_it_shows_the_stored_version(self, repo: Repository) -> None:
+        started(repo, "d-1", card())
+        assert list(repo.stale_cards()) == []  # no card in Slack yet
+        assert repo.card_version("d-1") is None
+        repo.mark_sent(repo.pending_messages("d-1")[0].id, "C1", "100.1", T0)
+        assert list(repo.stale_cards()) == ["d-1"]
+        repo.mark_card_shown("d-1", 2)
+        assert repo.card_version("d-1") == 2
+        assert list(repo.stale_cards()) == []
+        repo.save(repo.get("d-1").evolve(status="held"), 2, [], T0)
+        assert list(repo.stale_cards()) == ["d-1"]
+
+    def test_reconcile_each_services_newest_deploy_until_applied(self, repo: Repository) -> None:
+        repo.add(deploy_state("old", status="completed"), T0)
+        repo.add(deploy_state("new", status="rolled_back"), T0 + HOUR)
+        repo.add(deploy_state("web", status="running", service="web"), T0 + 2 * HOUR)
+        assert [(d.id, v) for d, v in repo.to_reconcile()] == [("new", 1), ("web", 1)]
+        repo.mark_world_applied("new", 1)
+        repo.mark_world_applied("web", 1)
+        assert [d.id for d, _ in repo.to_reconcile()] == ["web"]  # active: every pass
+        repo.save(repo.get("new"), 1, [], T0 + 3 * HOUR)
+        assert [(d.id, v) for d, v in repo.to_reconcile()] == [("new", 2), ("web", 1)]
