@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from bot.blocks.words import slack_text
 from bot.deploys import Deploys, Refused
+from bot.outbox import Poster
 from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Unfreeze
-from bot.slack_client import SlackPoster
 from rollout import events as ev
 from rollout.config import Freeze
 from rollout.errors import NotFound
@@ -27,9 +27,7 @@ ALTERNATIVES = (
 class Team:
     """Rollbacks by service, handoffs, freezes and notices."""
 
-    def __init__(
-        self, deploys: Deploys, repo: Repository, clock: Clock, slack: SlackPoster
-    ) -> None:
+    def __init__(self, deploys: Deploys, repo: Repository, clock: Clock, slack: Poster) -> None:
         self.deploys = deploys
         self.config = deploys.config
         self.repo = repo

@@ -378,18 +378,26 @@ class RecordingSlack:
         self.calls: list[Posted] = []
         self._ts = itertools.count(1)
 
-    def post(self, channel: str, text: str, blocks: Any = None, thread_ts: str | None = None):
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> tuple[str, str]:
         ts = f"1700000000.{next(self._ts):06d}"
         self.calls.append(Posted("chat.postMessage", channel, text, blocks, thread_ts, ts))
         return "C" + channel.lstrip("#").upper(), ts
 
-    def update(self, channel: str, ts: str, text: str, blocks: Any = None) -> None:
+    def update(
+        self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]] | None = None
+    ) -> None:
         self.calls.append(Posted("chat.update", channel, text, blocks, None, ts))
 
     def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.calls.append(Posted("chat.postEphemeral", channel, text, None, thread_ts, user=user))
 
-    def publish_home(self, user: str, view: dict) -> None:
+    def publish_home(self, user: str, view: dict[str, Any]) -> None:
         self.calls.append(Posted("views.publish", "", "", view, user=user))
 
     def of(self, method: str) -> list[Posted]:
@@ -406,7 +414,9 @@ class RecordingDeployer:
     def deploy(self, service: str, environment: str, version: str) -> None:
         self.calls.append(("deploy", service, environment, version))
 
-    def set_traffic(self, service, version, internal, external, mirror) -> None:
+    def set_traffic(
+        self, service: str, version: str, internal: float, external: float, mirror: float
+    ) -> None:
         self.calls.append(("set_traffic", service, version, internal, external, mirror))
 
     def smoke_test(self, service: str, environment: str, test: str | None) -> SmokeResult:
