@@ -1,6 +1,8 @@
 """Simulator benchmarks: figures and ratios measured side by side, PASS/FAIL per target.
 
-Run as `.venv/bin/python bench/sim.py [--runs 100]`; exits 1 when a target is missed.
+Run as `.venv/bin/python bench/sim.py [--runs 100] [--against TREE]`; exits 1 when a target
+is missed. `--against` times another checkout's rehearsal (e.g. a `git worktree` of an older
+commit) side by side with this one, in alternating subprocesses, and wants this one within 10%.
 Targets (issue 3): one 1,000-host 10,000 req/s run of the default plan at 0.5 s ticks in
 under 1 s; at least 100× faster than a one-event-per-request SimPy model over the same
 60 simulated seconds; `sim validate` of the library × 100 seeds with --jobs 2 in under
@@ -10,6 +12,7 @@ under 1 s; at least 100× faster than a one-event-per-request SimPy model over t
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import subprocess
 import sys
@@ -84,6 +87,62 @@ def measure_single_run(rows: list[Row]) -> None:
     rows.append(Row("speed-up over the naive model", ratio, "×", "≥ 100×", ratio >= 100))
 
 
+SIDE_BY_SIDE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from rollout.config import TeamConfig
+from sim.runner import run
+from sim.scenario import Scenario
+full, short = (Scenario.model_validate(json.loads(arg)) for arg in sys.argv[2:4])
+config = TeamConfig()
+def best_of(repeats, work):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+run(full, config, 0, keep_series=False)
+print(json.dumps({
+    "full": best_of(3, lambda: run(full, config, 1, keep_series=False)),
+    "short": best_of(5, lambda: run(short, config, 2, keep_series=False)),
+}))
+"""
+
+
+def time_tree(tree: Path) -> dict[str, float]:
+    """One subprocess timing `tree`'s rehearsal on this file's two scenarios."""
+    shapes = [  # only the keys set here: the other tree's models may know fewer fields
+        json.dumps(s.model_dump(mode="json", exclude_unset=True))
+        for s in (bench_scenario(), one_minute_scenario())
+    ]
+    command = [sys.executable, "-c", SIDE_BY_SIDE, str(tree), *shapes]
+    done = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=True)
+    timed: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    return timed
+
+
+def measure_against(rows: list[Row], base: Path, rounds: int = 5) -> None:
+    """This tree's rehearsal against `base`'s, alternating subprocesses; the best of each."""
+    best: dict[Path, dict[str, float]] = {}
+    for _ in range(rounds):
+        for tree in (base, ROOT):
+            timed = time_tree(tree)
+            seen = best.setdefault(tree, timed)
+            best[tree] = {k: min(seen[k], timed[k]) for k in timed}
+    naive = best_of(1, lambda: naive_run(NaiveScenario(hosts=HOSTS, rate_per_s=RATE), HORIZON_S))
+    for key, name in (("full", "one run, default plan"), ("short", "tick model, 60 simulated s")):
+        old, new = best[base][key], best[ROOT][key]
+        rows.append(Row(f"{name}: {base.name}", old, "s", "", True))
+        rows.append(Row(f"{name}: this tree", new, "s", "", True))
+        rows.append(
+            Row(f"{name}: this tree / {base.name}", new / old, "×", "≤ 1.1×", new <= 1.1 * old)
+        )
+    for tree in (base, ROOT):
+        ratio = naive / best[tree]["short"]
+        rows.append(Row(f"speed-up over the naive model: {tree.name}", ratio, "×", "", True))
+
+
 def time_validate(jobs: int, runs: int, report: Path) -> tuple[float, int]:
     """Wall time and exit code of the real `commander sim validate` CLI."""
     command = [
@@ -155,8 +214,13 @@ def main() -> int:
     """Measure everything, print the table, and fail on a missed target."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100, help="seeds per scenario for validate")
+    parser.add_argument("--against", type=Path, help="another checkout to time side by side")
     args = parser.parse_args()
     rows: list[Row] = []
+    if args.against:
+        measure_against(rows, args.against.resolve())
+        print(render(rows))
+        return 0 if all(r.passed for r in rows) else 1
     measure_single_run(rows)
     measure_cost_curve(rows)
     measure_validate(rows, args.runs)

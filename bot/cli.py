@@ -19,7 +19,14 @@ from rich.markup import escape
 
 from rollout.errors import CommanderError
 
-GROUPS = ("bot.cli_config", "bot.cli_sim", "bot.cli_db", "bot.cli_serve", "bot.cli_shell")
+GROUPS = (
+    "bot.cli_config",
+    "bot.cli_sim",
+    "bot.cli_db",
+    "bot.cli_serve",
+    "bot.cli_shell",
+    "bot.cli_agent",
+)
 
 HELP = """Deploy Commander: run deploys from Slack, and rehearse rollback policies first.
 

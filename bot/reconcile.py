@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.adapters.context import acting_for
 from bot.deploys import Deploys
 from bot.people import StoredTimers
 from rollout import events as ev
@@ -93,7 +94,8 @@ class Reconciler:
         self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime
     ) -> None:
         try:
-            answers = carry_out(deploy, desired, self.world, Nobody(), StoredTimers())
+            with acting_for(deploy, version):
+                answers = carry_out(deploy, desired, self.world, Nobody(), StoredTimers())
         except WorldError as exc:
             log.warning("deploy %s: %s", deploy.id, exc)
             self._pause(deploy.id, now)

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.adapters.deployers import build_deployer
 from bot.adapters.metrics import build_metrics
 from bot.adapters.roster import UsergroupRoster
+from bot.adapters.settings import where
 from bot.commands import Commands
 from bot.deploys import Deploys
 from bot.outbox import Outbox
@@ -55,8 +56,15 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     config = load_team_config(settings.config_path)
     client = client or make_web_client(settings)
     slack = SlackPoster(client, settings.post_interval)
-    deployer_for = cache(lambda service: build_deployer(config.service(service).deployer))
-    metrics_for = cache(lambda service: build_metrics(config.service(service).metrics))
+    source = settings.config_path.name
+    deployer_for = cache(
+        lambda s: build_deployer(config.service(s).deployer, where(s, "deployer", source))
+    )
+    metrics_for = cache(
+        lambda s: build_metrics(config.service(s).metrics, where(s, "metrics", source))
+    )
+    for service in config.services:  # bad adapter settings stop the bot at start, in one line
+        deployer_for(service.name), metrics_for(service.name)
     world = ServiceWorld(deployer_for, metrics_for)
     clock = WallClock()
     usergroup = config.rotation.usergroup

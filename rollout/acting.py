@@ -32,7 +32,9 @@ def carry_out(
             case ev.DeployTo(environment, version):
                 world.deploy(deploy.service, environment, version)
             case ev.RunSmoke(environment, test):
-                answers.append(_smoke_event(world.smoke_test(deploy.service, environment, test)))
+                result = world.smoke_test(deploy.service, environment, test)
+                if result is not None:  # None: the test answers later, as an event
+                    answers.append(_smoke_event(result))
             case ev.RollBack(from_version, to_version):
                 world.rollback(deploy.service, from_version, to_version)
             case ev.SetKillSwitch(flag, off):

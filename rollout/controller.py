@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rollout import judges
 from rollout.config import Policy, TeamConfig
-from rollout.events import Action, Event, JudgeVerdict
+from rollout.events import Action, Event, JudgeVerdict, MetricsUnavailable
 from rollout.machine import Refusal, Transition, decide
 from rollout.observations import Observations
 from rollout.state import DeployState
@@ -25,7 +26,15 @@ class Folded:
 
 def verdicts(policy: Policy, obs: Observations) -> list[JudgeVerdict]:
     """Every judge's verdict on the observations, as events for the machine."""
+    if obs.unavailable is not None:
+        return [_no_data(judge, obs.unavailable) for judge in policy.judges]
     return [judges.judge_verdict(judge, obs) for judge in policy.judges]
+
+
+def _no_data(judge: Any, reason: str) -> JudgeVerdict:
+    """Inconclusive: a source with no data never lets a judge pass."""
+    summary = f"no data: {reason}"
+    return JudgeVerdict(judge.label, judge.mode, "inconclusive", summary, {"summary": summary})
 
 
 def watching(state: DeployState) -> bool:
@@ -57,4 +66,7 @@ def observe(state: DeployState, obs: Observations, now: datetime, config: TeamCo
     """Judge the observations and apply the verdicts to the deploy."""
     if not watching(state):
         return Folded(state, (), ())
-    return fold(state, verdicts(config.policy, obs), now, config)
+    events: list[Event] = [*verdicts(config.policy, obs)]
+    if obs.unavailable is not None:
+        events.append(MetricsUnavailable(obs.unavailable))
+    return fold(state, events, now, config)

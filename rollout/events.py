@@ -136,6 +136,13 @@ class ActionFailed:
     detail: str
 
 
+@dataclass(frozen=True)
+class MetricsUnavailable:
+    """The metrics source gave no data for the stage (unreachable, an error, empty or NaN)."""
+
+    reason: str
+
+
 Event = (
     Start
     | ChecklistItemDone
@@ -153,6 +160,7 @@ Event = (
     | Abort
     | Handoff
     | ActionFailed
+    | MetricsUnavailable
 )
 
 # --- actions ----------------------------------------------------------------------------

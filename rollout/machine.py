@@ -510,6 +510,19 @@ def _on_action_failed(
     return _moved(state, _held(state, reason), event, [note], reason)
 
 
+def _on_metrics_unavailable(
+    state: DeployState, event: ev.MetricsUnavailable, now: datetime, config: TeamConfig
+) -> Outcome:
+    """Hold and ask once: judges that cannot see the stage must never let it pass."""
+    if state.status != "running":
+        return Transition(state, ())  # already held, stabilizing or finished: said once
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    reason = event.reason
+    ask = ev.AskConfirm(state.stage_index, stage.name, state.commander, reason)
+    note = ev.Notify("metrics_unavailable", {"reason": reason}, state.commander, "warning")
+    return _moved(state, _held(state, reason), event, [note, ask], reason)
+
+
 _HANDLERS: dict[type, Handler] = {
     ev.Start: _on_start,
     ev.ChecklistItemDone: _on_item,
@@ -527,4 +540,5 @@ _HANDLERS: dict[type, Handler] = {
     ev.Abort: _on_abort,
     ev.Handoff: _on_handoff,
     ev.ActionFailed: _on_action_failed,
+    ev.MetricsUnavailable: _on_metrics_unavailable,
 }

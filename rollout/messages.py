@@ -32,6 +32,10 @@ TEMPLATES: dict[str, str] = {
     "aborted": "Aborted: {reason}",
     "handed_off": "{from:user} handed the deploy to {to:user}. {where}",
     "action_failed": "{reason}. Deploy held: fix it and resume, or roll back.",
+    "metrics_unavailable": (
+        "Holding: {reason}. The judges cannot see this stage; resume once the source is back, "
+        "or roll back."
+    ),
 }
 
 

@@ -79,6 +79,8 @@ class Observations:
 
     `history` holds the baseline's windows from before the deploy began, for judges such as
     zscore that compare against history; `baseline` and `canary` hold the stage's windows.
+    `unavailable` says why the source gave no data (unreachable, an HTTP error, an empty
+    result or NaN); no data is never a pass, so the controller holds the deploy instead.
     """
 
     window_s: float
@@ -86,6 +88,7 @@ class Observations:
     canary: Arm
     hosts: HostHealth = HostHealth()
     history: Arm = Arm()
+    unavailable: str | None = None
 
 
 Outcome = Literal["pass", "fail", "inconclusive"]

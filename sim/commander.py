@@ -1,15 +1,25 @@
-"""The rehearsal's deploy commander: ticks checklists, confirms gates and answers holds."""
+"""The rehearsal's deploy commander: ticks checklists, confirms gates, answers holds and
+watches the stabilization period."""
 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Protocol
 
 import numpy as np
 import simpy
 from simpy.events import ProcessGenerator
 
-from rollout.events import ChecklistItemDone, Confirm, Event, Resume, Rollback
+from rollout.events import (
+    ChecklistItemDone,
+    Confirm,
+    Event,
+    MarkFaulty,
+    MarkHealthy,
+    Resume,
+    Rollback,
+)
 from rollout.state import DeployState
 from sim.scenario import CommanderModel
 
@@ -71,6 +81,11 @@ class SimCommander:
         """Pick up a hold, or a gate whose judges did not all pass."""
         self.env.process(self._investigating(deploy, stage))
 
+    def watch_stabilization(self, deploy: Deploy) -> None:
+        """Mark the release healthy early, if the model says to and the judges agree."""
+        if self.model.mark_healthy_after is not None:
+            self.env.process(self._marking_healthy(deploy, self.model.mark_healthy_after))
+
     def _ticking(self, deploy: Deploy, stage: int, items: int) -> ProcessGenerator:
         """Working through a release checklist, one item at a time."""
         for item in range(items):
@@ -94,6 +109,9 @@ class SimCommander:
         if state.status == "running" and state.phase == "awaiting_confirm" and deploy.judges_pass():
             deploy.send(Confirm(self.user, stage))  # looked again: the judges have settled
             return
+        if state.status == "stabilizing":
+            self._judge_stabilizing(deploy)
+            return
         choice = self.model.on_hold
         if choice == "investigate":
             at_risk = deploy.judge_failed() and deploy.users_exposed()
@@ -106,3 +124,16 @@ class SimCommander:
             deploy.send(Resume(self.user))
         else:
             deploy.send(Confirm(self.user, stage))
+
+    def _judge_stabilizing(self, deploy: Deploy) -> None:
+        """A judge recommends rolling back a release at 100%: mark it faulty, or keep watching."""
+        choice = self.model.on_hold
+        at_risk = deploy.judge_failed() and deploy.users_exposed()
+        if choice == "rollback" or (choice == "investigate" and at_risk):
+            deploy.send(MarkFaulty(self.user, reason="the commander followed the judges"))
+
+    def _marking_healthy(self, deploy: Deploy, after: timedelta) -> ProcessGenerator:
+        """Looking at the release `after` into the period, then pressing Healthy."""
+        yield self.env.timeout(after.total_seconds() + self.reaction())
+        if not deploy.over and deploy.state.status == "stabilizing" and deploy.judges_pass():
+            deploy.send(MarkHealthy(self.user))

@@ -57,6 +57,7 @@ class FaultModel:
     ) -> None:
         self.faults = tuple(faults)
         self._appeared: set[int] = set()  # load-dependent faults stay once they appear
+        self._calm_cache: dict[int, Effects] = {}  # effects never mutate: shared when calm
         self._history_s = history_s  # bursts also cover the warm-up, which starts at -history_s
         self.bad_secret = any(isinstance(f, BadSecretFault) for f in self.faults)
         self.irreversible = any(isinstance(f, MigrationFault) for f in self.faults)
@@ -80,6 +81,8 @@ class FaultModel:
         in_place: bool,
     ) -> Effects:
         """Effects at tick start times `t`; `since_start` is None before the new version runs."""
+        if not self.faults and not self.bad_secret:
+            return self._calm(len(t))
         acc = _Accumulator(len(t))
         for index, fault in enumerate(self.faults if since_start is not None else ()):
             assert since_start is not None
@@ -102,6 +105,12 @@ class FaultModel:
                 acc.active |= on
         all_fail = self.bad_secret and in_place and since_start is not None
         return acc.effects(self.burst(t), all_fail)
+
+    def _calm(self, ticks: int) -> Effects:
+        """No faults at all: the same all-zero effects for every block of this many ticks."""
+        if ticks not in self._calm_cache:
+            self._calm_cache[ticks] = _Accumulator(ticks).effects(np.zeros(ticks), False)
+        return self._calm_cache[ticks]
 
     def burst(self, t: np.ndarray) -> np.ndarray:
         """The extra error probability from noisy-baseline bursts at times `t`."""

@@ -50,7 +50,9 @@ class SimFleet:
         crash_loop: CrashLoopFault | None = None,
         in_flight_s: float = 0.1,
     ) -> None:
-        self.env, self.cfg, self.hooks, self.rng = env, cfg, hooks, rng
+        self.env, self.cfg, self.rng = env, cfg, rng
+        self.hooks = Hooks(self._changing(hooks.before_change), hooks.lost)
+        self._routing: Routing | None = None  # cached until the next change
         self.bad_secret, self.crash_loop, self.in_flight_s = bad_secret, crash_loop, in_flight_s
         self.blue_green = cfg.strategy == "blue_green"
         self.routed = cfg.router == "weighted"
@@ -99,8 +101,23 @@ class SimFleet:
             self._converge(0)
         self._check_rolled_back()
 
+    def _changing(self, before_change: Callable[[], None]) -> Callable[[], None]:
+        """The hook every change calls first: the meter draws up to now under the old
+        routing, after which the cached routing is stale."""
+
+        def changing() -> None:
+            before_change()
+            self._routing = None
+
+        return changing
+
     def routing(self) -> Routing:
-        """Per-host request rates for the fleet as it stands."""
+        """Per-host request rates for the fleet as it stands (computed once per change)."""
+        if self._routing is None:
+            self._routing = self._route()
+        return self._routing
+
+    def _route(self) -> Routing:
         rps, internal = self.cfg.rps, self.cfg.internal_share
         serving = self._serving()
         new_hosts, old_hosts = serving & (self.version == NEW), serving & (self.version == OLD)

@@ -1,8 +1,14 @@
-"""One rehearsed deploy: the same core as the bot, applied to a simulated fleet in SimPy."""
+"""One rehearsed deploy: the bot's core and its one dispatch, acting on a simulated fleet.
+
+Every transition goes through `rollout.acting.carry_out` on the simulated world, people
+and timers (sim.world, sim.people), and every judging round through
+`rollout.controller.observe`, so the rehearsal plays the deploy exactly as the bot does,
+stabilization period included.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import simpy
@@ -10,8 +16,9 @@ from simpy.events import ProcessGenerator
 
 from rollout import events as ev
 from rollout import wording
-from rollout.config import ChecklistStage, DeployStage, Plan, TeamConfig, TrafficStage
-from rollout.controller import fold, verdicts, watching
+from rollout.acting import carry_out
+from rollout.config import Plan, TeamConfig
+from rollout.controller import Folded, fold, observe, watching
 from rollout.errors import ConfigError
 from rollout.machine import gating_judges, unsettled_judges
 from rollout.state import DeployState
@@ -19,13 +26,17 @@ from sim.commander import SimCommander
 from sim.faults import FaultModel
 from sim.fleet import Hooks, SimFleet
 from sim.meter import Meter
+from sim.people import SimPeople
 from sim.results import Decision
 from sim.scenario import BadSecretFault, CrashLoopFault, Scenario
 from sim.traffic import TrafficSampler
+from sim.world import EPOCH, SimClock, SimTimers, SimWorld
 
-# Simulated time 0 is a Tuesday, 10:00 in Los Angeles: inside the example deploy hours.
-EPOCH = datetime(2026, 1, 6, 18, 0, tzinfo=UTC)
+__all__ = ["EPOCH", "Rehearsal", "scenario_config", "verdict_decisions"]
+
 INLINE_PLAN = "scenario"
+STABILIZATION = "stabilization"  # the stage name charts and decisions give the period at 100%
+VERDICT_AUDIT = "judge_verdict"  # the audit kind of a JudgeVerdict the machine recorded
 
 
 def scenario_config(scenario: Scenario, config: TeamConfig) -> tuple[TeamConfig, str]:
@@ -40,8 +51,25 @@ def scenario_config(scenario: Scenario, config: TeamConfig) -> tuple[TeamConfig,
     return config, scenario.release.plan
 
 
+def verdict_decisions(
+    before: DeployState, judged: Folded, config: TeamConfig, t_s: float, stage: str
+) -> list[Decision]:
+    """The verdicts the machine recorded in one judging round, as Decisions.
+
+    The machine audits a verdict only when the judge's outcome in this stage changes, one
+    audit per judge in policy order, so the changed judges pair with the audits in order.
+    """
+    old, new = dict(before.verdicts), dict(judged.state.verdicts)
+    judges = [j.label for j in config.policy.judges if new.get(j.label) != old.get(j.label)]
+    audits = [a for a in judged.actions if isinstance(a, ev.Audit) and a.kind == VERDICT_AUDIT]
+    return [
+        Decision(t_s, stage, judge, new[judge], str(audit.evidence.get("summary", audit.reason)))
+        for judge, audit in zip(judges, audits, strict=True)
+    ]
+
+
 class Rehearsal:
-    """Drives a DeployState through rollout.machine, applying its actions to the sim."""
+    """Drives a DeployState through the core, carrying out its actions on the sim."""
 
     def __init__(self, scenario: Scenario, config: TeamConfig, seed: int) -> None:
         self.scenario = scenario
@@ -66,6 +94,13 @@ class Rehearsal:
             self.sampler, self.fleet, self.faults, window, scenario.duration.total_seconds()
         )
         self.commander = SimCommander(self.env, scenario.commander, commander_rng)
+        self.clock = SimClock(self.env)
+        self.world = SimWorld(
+            self.env, self.fleet, self.meter, scenario.release.smoke_seconds.total_seconds(),
+            answer=self.send, on_first_traffic=self._start_judging,
+        )  # fmt: skip
+        self.people = SimPeople(self.env, self.commander, self, self.meter, self.config)
+        self.timers = SimTimers(self.env, self.clock, self.send)
         self.state = DeployState(
             id=f"sim-{scenario.name}-{seed}", service="sim", version=scenario.release.version,
             previous_version=scenario.release.previous_version, commander=self.commander.user,
@@ -74,12 +109,14 @@ class Rehearsal:
         self.stages: list[tuple[float, str]] = []
         self.decisions: list[Decision] = []
         self.refusals = 0
-        self.detected_at: float | None = None
         self.mitigated_at: float | None = None
-        self.exposed_at_detection = False
-        self.held_by_policy = False
         self.outcome: str | None = None
         self.done = self.env.event()
+
+    @property
+    def detected_at(self) -> float | None:
+        """When the policy first flagged the release (simulated seconds)."""
+        return self.people.detection.detected_at
 
     # --- the commander's view (sim.commander.Deploy) ------------------------------------
 
@@ -96,7 +133,7 @@ class Rehearsal:
         """True when the policy held the deploy, or a gating judge's latest verdict is fail."""
         gating = set(gating_judges(self.config))
         failing = any(name in gating and out == "fail" for name, out in self.state.verdicts)
-        return failing or self.held_by_policy
+        return failing or self.people.detection.held_by_policy
 
     def users_exposed(self) -> bool:
         """True when the deploy routes users to the new version and some have reached it."""
@@ -104,8 +141,9 @@ class Rehearsal:
 
     def end_held(self) -> None:
         """The commander keeps the deploy held to investigate: the rehearsal ends here."""
-        if not self.exposed_at_detection and self.detected_at is not None:
-            self.mitigated_at = self.detected_at
+        detection = self.people.detection
+        if not detection.exposed_at_detection and detection.detected_at is not None:
+            self.mitigated_at = detection.detected_at
         self.finish("held")
 
     # --- running ------------------------------------------------------------------------
@@ -119,24 +157,13 @@ class Rehearsal:
 
     def now(self) -> datetime:
         """The core's `now`: the epoch plus simulated seconds."""
-        return EPOCH + timedelta(seconds=self.env.now)
+        return self.clock.now()
 
     def send(self, *events: ev.Event) -> None:
-        """Fold events through the core and apply the resulting actions."""
+        """Fold events through the core and carry out the resulting actions."""
         if self.over:
             return
-        before = self.state
-        folded = fold(self.state, events, self.now(), self.config)
-        self.state = folded.state
-        self.refusals += len(folded.refusals)
-        if self.state.stage_index != before.stage_index or not self.stages:
-            self.stages.append((self.env.now, wording.stage_name(self.state, self.config)))
-        for action in folded.actions:
-            self._apply(action)
-        if self.state.phase == "checklist" and before.phase != "checklist":
-            stage = self._stage()
-            assert isinstance(stage, ChecklistStage)
-            self.commander.work_checklist(self, self.state.stage_index, len(stage.items))
+        self._carry_out(self.state, fold(self.state, events, self.now(), self.config))
 
     def finish(self, outcome: str) -> None:
         """Record the outcome and stop the simulation."""
@@ -146,57 +173,45 @@ class Rehearsal:
         self.outcome = outcome
         self.done.succeed()
 
-    def _stage(self) -> ChecklistStage | DeployStage | TrafficStage:
-        return self.config.plan_named(self.state.plan_name).stages[self.state.stage_index]
+    def _carry_out(self, before: DeployState, folded: Folded) -> None:
+        """Adopt the new state, act through the one dispatch, then feed back its answers."""
+        self.state = folded.state
+        self.refusals += len(folded.refusals)
+        moved = self.state.stage_index != before.stage_index or self.state.status != before.status
+        if moved and not self.state.finished:
+            self._mark_stage()
+        answers = carry_out(self.state, folded.actions, self.world, self.people, self.timers)
+        self.people.update_card(self.state)
+        self._settle(before.status)
+        if answers:
+            self.send(*answers)
 
-    def _apply(self, action: ev.Action) -> None:
-        if isinstance(action, ev.SetTraffic):
-            self._set_traffic(action)
-        elif isinstance(action, ev.RunSmoke):
-            self.env.process(self._staging())
-        elif isinstance(action, ev.StartBake):
-            self.env.process(self._baking(action.until))
-        elif isinstance(action, ev.StartStabilization):
-            self.finish("promoted")
-        elif isinstance(action, ev.AskConfirm):
-            self._asked(action)
-        elif isinstance(action, ev.RollBack):
-            self.fleet.roll_back()
-            self.env.process(self._rolling_back())
-        elif isinstance(action, ev.Audit):
-            self._audited(action)
+    def where(self, state: DeployState) -> str:
+        """The stage a chart or a decision names: the plan's stage, or the stabilization."""
+        if state.status == "stabilizing":
+            return STABILIZATION
+        return wording.stage_name(state, self.config)
 
-    def _set_traffic(self, action: ev.SetTraffic) -> None:
-        if not self.meter.started:
-            self.meter.start(self.env.now)
-            self.env.process(self._judging())
-        self.fleet.set_traffic(action.internal, action.external, action.mirror)
+    def _mark_stage(self) -> None:
+        name = self.where(self.state)
+        if not self.stages or self.stages[-1][1] != name:
+            self.stages.append((self.env.now, name))
 
-    def _asked(self, action: ev.AskConfirm) -> None:
-        stage = self._stage()
-        settled = not isinstance(stage, TrafficStage) or self.judges_pass()
-        if self.state.status == "running" and settled:
-            self.commander.confirm(self, action.stage)
+    def _settle(self, was: str) -> None:
+        """End the rehearsal when the deploy finished (a rollback once the fleet is back)."""
+        status = self.state.status
+        if status == was:
             return
-        self._detect()
-        self.commander.investigate(self, action.stage)
-
-    def _audited(self, audit: ev.Audit) -> None:
-        if audit.actor == ev.POLICY and audit.to_status in ("held", "rolled_back"):
-            self.held_by_policy = audit.to_status == "held"
-            self._detect()
-        if audit.to_status == "completed":
+        if status == "completed":
             self.finish("promoted")
-        elif audit.to_status == "aborted":
+        elif status == "aborted":
             self.finish("aborted")
-
-    def _detect(self) -> None:
-        if self.detected_at is None:
-            self.detected_at = self.env.now
-            self.exposed_at_detection = self.meter.peak_user_pct > 0
+        elif status == "rolled_back":
+            self.env.process(self._rolling_back())
 
     def _before_change(self) -> None:
         self.meter.flush(self.env.now)
+        self.world.fleet_changing()
 
     def _lost(self, version: int, requests: int) -> None:
         self.meter.record_loss(version, requests)
@@ -210,17 +225,6 @@ class Rehearsal:
         outcome = {"stabilizing": "promoted", "completed": "promoted"}.get(status, status)
         self.finish(outcome if outcome in ("rolled_back", "promoted", "aborted") else "held")
 
-    def _staging(self) -> ProcessGenerator:
-        """The staging deploy and its smoke test, which pass after a fixed time."""
-        yield self.env.timeout(self.scenario.release.smoke_seconds.total_seconds())
-        self.send(ev.SmokePassed("in the simulated staging"))
-
-    def _baking(self, until: datetime) -> ProcessGenerator:
-        """A traffic stage's bake timer."""
-        yield self.env.timeout(max((until - self.now()).total_seconds(), 0.0))
-        yield self.env.timeout(0)  # judges due at this instant see the last window first
-        self.send(ev.BakeElapsed())
-
     def _rolling_back(self) -> ProcessGenerator:
         """The fleet returning to the old version with the deploy mechanics' timing."""
         yield self.fleet.rollback_done
@@ -228,23 +232,26 @@ class Rehearsal:
             self.mitigated_at = self.env.now
         self.finish("rolled_back")
 
+    def _start_judging(self) -> None:
+        self.env.process(self._judging())
+
     def _judging(self) -> ProcessGenerator:
-        """The judges looking at fresh windows every `evaluate_every`."""
+        """The judges looking at fresh windows every `evaluate_every`, through the controller."""
         window = self.meter.window_s
-        last: dict[str, str] = {}
         while not self.over:
             yield self.env.timeout(window)
             self.meter.flush(self.env.now)
             if self.over or not watching(self.state):
                 continue
-            obs = self.meter.observations(self.fleet.health())
-            judged = verdicts(self.config.policy, obs)
-            stage = wording.stage_name(self.state, self.config)
-            for verdict in judged:
-                if last.get(verdict.judge) != verdict.outcome:
-                    last[verdict.judge] = verdict.outcome
-                    self.decisions.append(
-                        Decision(self.env.now, stage, verdict.judge, verdict.outcome,
-                                 verdict.summary)
-                    )  # fmt: skip
-            self.send(*judged)
+            self._judge()
+
+    def _judge(self) -> None:
+        """One judging round: the world's observations through controller.observe."""
+        before, now = self.state, self.now()
+        judged = observe(before, self.world.observe(before, now), now, self.config)
+        if judged.state is before and not judged.actions and not judged.refusals:
+            return  # every verdict as before: nothing to record or carry out
+        if judged.actions:
+            stage = self.where(before)
+            self.decisions += verdict_decisions(before, judged, self.config, self.env.now, stage)
+        self._carry_out(before, judged)

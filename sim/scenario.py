@@ -244,6 +244,10 @@ class CommanderModel(Model):
     * hold: always keep it held (the rehearsal ends as `held`);
     * rollback: always roll back;
     * resume: ignore the judges and carry on.
+
+    During the stabilization period at 100% there is nothing to hold: a judge that
+    recommends rolling back makes `investigate` and `rollback` mark the release faulty,
+    while `hold` and `resume` leave it watched until the period ends.
     """
 
     user: str = Field("U0SIMCMDR", description="The simulated commander's Slack user id")
@@ -255,6 +259,11 @@ class CommanderModel(Model):
     )
     on_hold: Literal["investigate", "hold", "rollback", "resume"] = Field(
         "investigate", description="What the commander does when the policy holds or asks"
+    )
+    mark_healthy_after: Duration | None = Field(
+        None,
+        description="Mark a stabilizing release healthy this long into the period (then a "
+        "reaction later) if every gating judge passes; unset waits for the period to end",
     )
 
     @model_validator(mode="after")

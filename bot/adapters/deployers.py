@@ -52,8 +52,21 @@ class LogDeployer:
         log.info("would %s", " ".join(str(part) for part in call))
 
 
-def build_deployer(plugin: Plugin) -> Deployer:
-    """The deployer a service's config names."""
+def build_deployer(plugin: Plugin, where: str = "deployer") -> Deployer:
+    """The deployer a service's config names (`where` is its key path, for errors)."""
     if plugin.kind == "log":
         return LogDeployer(plugin.settings)
-    raise ConfigError(f'deployer.kind: expected "log", got "{plugin.kind}"')
+    if plugin.kind == "command":
+        from bot.adapters.command import CommandDeployer
+
+        return CommandDeployer(plugin.settings, where)
+    if plugin.kind == "webhook":
+        from bot.adapters.webhook import WebhookDeployer
+
+        return WebhookDeployer(plugin.settings, where)
+    if plugin.kind == "etcd":
+        from bot.adapters.etcd_deployer import EtcdDeployer
+
+        return EtcdDeployer(plugin.settings, where)
+    kinds = '"log", "command", "webhook" or "etcd"'
+    raise ConfigError(f'{where}.kind: expected {kinds}, got "{plugin.kind}"')

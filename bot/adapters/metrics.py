@@ -157,10 +157,19 @@ def _windows(value: Any) -> list[dict[str, Any]]:
     return [dict(w) for w in value] if isinstance(value, list) else [dict(value)]
 
 
-def build_metrics(plugin: Plugin) -> Metrics:
-    """The metrics source a service's config names."""
+def build_metrics(plugin: Plugin, where: str = "metrics") -> Metrics:
+    """The metrics source a service's config names (`where` is its key path, for errors)."""
     if plugin.kind == "static":
         return StaticMetrics(plugin.settings)
     if plugin.kind == "file":
         return FileMetrics(plugin.settings)
-    raise ConfigError(f'metrics.kind: expected "static" or "file", got "{plugin.kind}"')
+    if plugin.kind == "prometheus":
+        from bot.adapters.prometheus import PrometheusMetrics
+
+        return PrometheusMetrics(plugin.settings, where)
+    if plugin.kind == "etcd":
+        from bot.adapters.fleet_health import FleetHealthMetrics
+
+        return FleetHealthMetrics(plugin.settings, where)
+    kinds = '"static", "file", "prometheus" or "etcd"'
+    raise ConfigError(f'{where}.kind: expected {kinds}, got "{plugin.kind}"')

@@ -2,7 +2,15 @@
 
 import math
 
-from rollout.config import Policy, SequentialJudge, TeamConfig, ThresholdJudge, TrafficStage
+from rollout.config import (
+    Policy,
+    SequentialJudge,
+    Stabilization,
+    Team,
+    TeamConfig,
+    ThresholdJudge,
+    TrafficStage,
+)
 from sim.runner import run
 from sim.scenario import Fleet, Release, Scenario
 
@@ -14,7 +22,8 @@ FLEET = Fleet(hosts=10, rps=1000, baseline_error_rate=0.01, strategy="blue_green
 
 def rollback_rate(policy: Policy, stage: TrafficStage) -> float:
     scenario = Scenario(name="a-a", fleet=FLEET, release=Release(stages=(stage,)))
-    config = TeamConfig(policy=policy)
+    bake_only = Team(stabilization=Stabilization(minor=0))  # no watch at 100% after the bake
+    config = TeamConfig(team=bake_only, policy=policy)
     outcomes = [run(scenario, config, seed, keep_series=False).outcome for seed in range(RUNS)]
     return outcomes.count("rolled_back") / RUNS
 

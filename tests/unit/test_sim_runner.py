@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rollout.config import Policy, SequentialJudge, TeamConfig, TrafficStage
+from rollout.config import Policy, SequentialJudge, Stabilization, Team, TeamConfig, TrafficStage
 from rollout.errors import ConfigError
 from rollout.parsing import parse_config
 from sim.runner import run
@@ -19,7 +19,9 @@ RUN_KEYS = {
     "peak_exposure_all_users_pct", "peak_exposure_customers_pct", "duration_s", "decisions",
     "expectation_met", "expectation_failures",
 }  # fmt: skip
-WATCH_ONLY = TeamConfig(policy=Policy(judges=(SequentialJudge(mode="observe"),)))
+NO_STABILIZATION = Team(stabilization=Stabilization(minor=0))
+WATCH_ONLY = TeamConfig(team=NO_STABILIZATION,
+                        policy=Policy(judges=(SequentialJudge(mode="observe"),)))  # fmt: skip
 INSTANT = Fleet(hosts=20, rps=10_000, baseline_error_rate=0.0, strategy="blue_green",
                 deploy="pull", signal_delay=0, copy_seconds=0, pull_jitter=0,
                 startup_seconds=0, history=0)  # fmt: skip
@@ -49,6 +51,15 @@ class TestExposure:
         assert result.duration_s == 3000
         assert abs(result.requests_to_new - 9_720_000) < 3 * math.sqrt(9_720_000)
         assert abs(result.bad_requests - 194_400) < 3 * math.sqrt(194_400)
+
+    def test_the_stabilization_period_exposes_the_last_stage_for_its_length(self):
+        config = WATCH_ONLY.model_copy(update={"team": Team()})  # 15 minutes at the last stage
+        scenario = Scenario(name="staged", fleet=INSTANT, faults=(ErrorRateFault(rate=0.02),),
+                            release=Release(stages=stages(2, 10, 25, 50, 75)))  # fmt: skip
+        result = run(scenario, config, seed=1, keep_series=False)
+        expected = 9_720_000 + 0.75 * 10_000 * 900
+        assert result.outcome == "promoted" and result.duration_s == 3900
+        assert abs(result.requests_to_new - expected) < 3 * math.sqrt(expected)
 
     def test_a_big_bang_over_the_same_time_exposes_everyone(self):
         scenario = Scenario(name="big-bang", fleet=INSTANT, faults=(ErrorRateFault(rate=0.02),),
@@ -97,7 +108,7 @@ class TestResult:
         assert len(series.t_s) == len(series.error_rate_old) == len(series.traffic_pct)
         assert set(map(float, series.t_s[1:-1] - series.t_s[:-2])) == {series.bucket_s}
         assert series.bucket_s in (5.0, 10.0)  # one judge window for a short run, else 10 s
-        assert [name for _, name in series.stages] == ["2%", "100%"]
+        assert [name for _, name in series.stages] == ["2%", "100%", "stabilization"]
         assert series.traffic_pct.max() == pytest.approx(100)
 
     def test_an_unknown_plan_is_a_config_error_naming_the_scenario(self):

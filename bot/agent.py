@@ -1,0 +1,183 @@
+"""`commander agent`: runs on each host, pulls the build its service's desired state names.
+
+It watches the desired-state key in etcd; for a new target it fetches the build into a cold
+directory, drains for the configured time, switches `current` atomically, restarts the service
+and runs the readiness check, reporting each step under its host key (which the `health` judge
+reads). A build that fails readiness is switched back to the one it replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from bot.adapters.etcd import Etcd
+from bot.adapters.fleet import desired_key, hosts_prefix, target_version
+from bot.adapters.settings import Settings
+from bot.agent_build import Builds, StepFailed, fill, run, wait_ready
+from rollout.durations import Duration
+from rollout.errors import WorldError
+
+log = logging.getLogger("commander.agent")
+
+
+class AgentSettings(Settings):
+    """The agent's config file (TOML)."""
+
+    etcd: str = Field(pattern=r"^https?://", description="etcd client URL")
+    prefix: str = Field("/commander", pattern=r"^/")
+    service: str
+    environment: str = "production"
+    host: str = Field(default_factory=socket.gethostname)
+    root: Path = Field(description="Holds builds/ and the current symlink")
+    fetch: tuple[str, ...] | None = Field(None, min_length=1, description="argv; {version} {dest}")
+    source: Path | None = Field(None, description="Or copy {source}/{version}")
+    drain: Duration = timedelta(0)
+    drain_command: tuple[str, ...] | None = Field(None, min_length=1)
+    restart: tuple[str, ...] | None = Field(None, min_length=1)
+    readiness: tuple[str, ...] | None = Field(None, min_length=1)
+    ready_timeout: Duration = timedelta(seconds=30)
+    step_timeout: Duration = timedelta(minutes=10)
+    check_every: Duration = timedelta(seconds=10)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AgentSettings:
+        if (self.fetch is None) == (self.source is None):
+            given = "neither" if self.fetch is None else "both"
+            raise ValueError(f"set one of fetch (a command) or source (a directory), got {given}")
+        return self
+
+
+class Agent:
+    """One host's agent; run() until stop is set."""
+
+    def __init__(self, settings: AgentSettings, stop: threading.Event | None = None) -> None:
+        self.s = settings
+        self.stop = stop or threading.Event()
+        self.etcd = Etcd(settings.etcd, action="agent")
+        self.key = desired_key(settings.prefix, settings.service, settings.environment)
+        self.report_key = hosts_prefix(settings.prefix, settings.service, settings.environment)
+        self.report_key += settings.host
+        self.builds = Builds(settings.root)
+        self.applied = 0  # mod_revision of the desired state last converged on
+        self.report: dict[str, Any] = {}
+
+    def run(self) -> None:
+        """Converge, then watch for changes; a lost etcd is retried, never fatal."""
+        self.builds.sweep()
+        while not self.stop.is_set():
+            try:
+                revision = self.converge_latest()
+                for entry in self.etcd.watch(self.key, revision + 1, self._wait()):
+                    if entry.mod_revision > self.applied:
+                        revision = self.converge_latest()
+                    if self.stop.is_set():
+                        return
+                self.check()
+            except WorldError as exc:
+                log.warning("%s; retrying", exc)
+                self.stop.wait(1.0)
+
+    def converge_latest(self) -> int:
+        """Read the desired state now and serve what it says; return the store's revision."""
+        entry, revision = self.etcd.get(self.key)
+        if self.report == {}:
+            self._load_report()
+        if entry is not None and entry.mod_revision > self.applied:
+            self.converge(entry.value)
+            self.applied = entry.mod_revision
+        return revision
+
+    def converge(self, desired: dict[str, Any]) -> None:
+        """Serve the version the desired state names for this host."""
+        target = target_version(desired, self.s.host)
+        if target is None or (target == self.builds.serving() and self._ready_on(target)):
+            return
+        previous = self.builds.serving()
+        try:
+            if not self.builds.path(target).is_dir():
+                self._say(target, "fetching")
+                self.builds.fetch(target, self.s.fetch, self.s.source, self._step())
+            if self.s.drain or self.s.drain_command:
+                self._say(target, "draining")
+                self._drain()
+            self.builds.switch(target)
+            since = time.time()
+            self._restart(target)
+        except (StepFailed, OSError) as exc:
+            self._say(target, "failed", detail=str(exc)[:400])
+            return
+        ready, detail = wait_ready(self._argv(self.s.readiness, target), self._ready_s())
+        if not ready and previous and previous != target:
+            self.builds.switch(previous)  # never leave a host on a build that is not ready
+            self._restart(previous)
+        self._say(target, "ready" if ready else "failed", detail=detail, since=since)
+
+    def check(self) -> None:
+        """Between changes: a ready host that stopped answering is restarted and counted."""
+        target = self.report.get("version")
+        if self.report.get("state") != "ready" or not self.s.readiness or not target:
+            return
+        ready, _ = wait_ready(self._argv(self.s.readiness, target), 1.0)
+        if ready:
+            return
+        restarts = int(self.report.get("restarts", 0)) + 1
+        self._restart(target)
+        ready, detail = wait_ready(self._argv(self.s.readiness, target), self._ready_s())
+        self._say(target, "ready" if ready else "failed", detail=detail, restarts=restarts)
+
+    def _ready_on(self, version: str) -> bool:
+        return self.report.get("version") == version and self.report.get("state") == "ready"
+
+    def _drain(self) -> None:
+        if self.s.drain_command:
+            argv = self._fill(self.s.drain_command, self.builds.serving() or "")
+            run(argv, self._step(), "drain")
+        self.stop.wait(self.s.drain.total_seconds())
+
+    def _restart(self, version: str) -> None:
+        if self.s.restart:
+            run(self._fill(self.s.restart, version), self._step(), "restart")
+
+    def _say(self, version: str, state: str, **extra: Any) -> None:
+        same = self.report.get("version") == version
+        self.report = {
+            "host": self.s.host,
+            "version": version,
+            "state": state,
+            "serving": self.builds.serving(),
+            "restarts": int(self.report.get("restarts", 0)) if same else 0,
+            "since": self.report.get("since") if same else None,
+            "detail": "",
+            "at": time.time(),
+            **extra,
+        }
+        self.etcd.put(self.report_key, self.report)
+
+    def _load_report(self) -> None:
+        entry, _ = self.etcd.get(self.report_key)
+        self.report = dict(entry.value) if entry else {"state": "new"}
+
+    def _argv(self, argv: tuple[str, ...] | None, version: str) -> list[str] | None:
+        return None if argv is None else self._fill(argv, version)
+
+    def _fill(self, argv: tuple[str, ...], version: str) -> list[str]:
+        values = {"version": version, "current": str(self.builds.current),
+                  "host": self.s.host, "service": self.s.service}  # fmt: skip
+        return fill(argv, values)
+
+    def _wait(self) -> float:
+        return self.s.check_every.total_seconds()
+
+    def _step(self) -> float:
+        return self.s.step_timeout.total_seconds()
+
+    def _ready_s(self) -> float:
+        return self.s.ready_timeout.total_seconds()
