@@ -26,6 +26,7 @@ GROUPS = (
     "bot.cli_serve",
     "bot.cli_shell",
     "bot.cli_agent",
+    "bot.cli_dora",
 )
 
 HELP = """Deploy Commander: run deploys from Slack, and rehearse rollback policies first.

@@ -21,7 +21,7 @@ def register(cli: typer.Typer) -> None:
 def agent(
     config: Annotated[Path, typer.Argument(help="The agent's TOML file (see the README)")],
     host: Annotated[
-        str | None, typer.Option(help="Report as this host [default: hostname]")
+        str | None, typer.Option(help="Report as this host \\[default: hostname]")
     ] = None,
 ) -> None:
     """Run on each host: watch the service's desired state in etcd, fetch, drain, switch."""

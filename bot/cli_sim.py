@@ -20,9 +20,12 @@ from bot.sim_inputs import (
     ready_folder,
     resolve_scenario,
 )
+from rollout.errors import CommanderError
 
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
+    from rollout.config import TeamConfig
     from sim.results import RunResult
+    from sim.scenario import Scenario
     from sim.sweep import Results, Sweep
 
 RUN_KEYS = (
@@ -56,6 +59,28 @@ def at_least(lowest: int) -> Callable[[int], int]:
         return value
 
     return check
+
+
+DRILL_POLICIES = ("advise", "team")
+
+
+def read_text(path: Path) -> str:
+    """A file's text; an error naming the file when it cannot be read."""
+    if path.is_dir():
+        raise CommanderError(f"{path}: is a directory, expected a file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CommanderError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommanderError(f"{path}: cannot read: {exc}") from None
+
+
+def drill_policy(value: str) -> str:
+    """--policy: advise (judges only recommend) or team (the team's modes)."""
+    if value not in DRILL_POLICIES:
+        raise typer.BadParameter(f'expected advise or team, got "{value}"')
+    return value
 
 
 RunsOpt = Annotated[
@@ -101,6 +126,26 @@ def run_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    decisions: Annotated[
+        Path | None,
+        typer.Option(
+            "--decisions",
+            help="Replay a drill's decisions (JSON, docs/reference/decisions.md): a person "
+            "commands, not the simulated commander",
+        ),
+    ] = None,
+    injections: Annotated[
+        Path | None,
+        typer.Option("--injections", help="Faults injected during the drill (JSON)"),
+    ] = None,
+    policy: Annotated[
+        str,
+        typer.Option(
+            "--policy",
+            callback=drill_policy,
+            help="With --decisions: advise (judges at most recommend) or team (their modes)",
+        ),
+    ] = "advise",
 ) -> None:
     """Simulate one release of a scenario and summarise what the policy did."""
     from sim.runner import run
@@ -108,14 +153,21 @@ def run_command(
     team = load_config(config)
     chosen = resolve_scenario(scenario, team)
     target = None if chart is None else chart_path(chart, chosen.name, seed)
-    result = run(chosen, team, seed, keep_series=True)
+    drill = decisions is not None or injections is not None
+    if drill:
+        result, trainee = replay_drill(chosen, team, seed, policy, decisions, injections)
+    else:
+        result, trainee = run(chosen, team, seed, keep_series=True), None
     if target is not None:
         from sim.charts import run_figure, save
 
         save(run_figure(result), target)
     if as_json:
         record = result.to_json()
-        typer.echo(json.dumps({key: record.get(key) for key in RUN_KEYS}))
+        printed = {key: record.get(key) for key in RUN_KEYS}
+        if trainee is not None:
+            printed["trainee"] = trainee
+        typer.echo(json.dumps(printed))
         if target is not None:
             typer.echo(f"chart written to {target}", err=True)
         return
@@ -123,8 +175,35 @@ def run_command(
     console.print(run_summary(result))
     console.print(EXPOSURE_NOTE, highlight=False)
     console.print(decisions_table(result))
+    if trainee is not None:
+        console.print(f"the commander's figures: {json.dumps(trainee)}", highlight=False)
     if target is not None:
         console.print(f"chart written to {target}", highlight=False, soft_wrap=True)
+
+
+def replay_drill(
+    scenario: Scenario,
+    config: TeamConfig,
+    seed: int,
+    policy: str,
+    decisions: Path | None,
+    injections: Path | None,
+) -> tuple[RunResult, dict[str, object]]:
+    """A drill replayed from files: its run, and the commander's scorecard figures."""
+    from rollout import decisions as decisions_format
+    from sim import injections as injections_format
+    from sim.drill import replay
+    from sim.scorecard import trainee_figures
+
+    made = [] if decisions is None else decisions_format.loads(read_text(decisions), str(decisions))
+    injected = (
+        []
+        if injections is None
+        else injections_format.loads(read_text(injections), str(injections))
+    )
+    world = replay(scenario, config, seed, "team" if policy == "team" else "advise", made, injected)
+    result = world.result()
+    return result, trainee_figures(result, world.decisions).to_json()
 
 
 def run_summary(result: RunResult) -> Table:

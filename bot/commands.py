@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from bot import parsing as p
 from bot.blocks import replies
 from bot.deploys import Deploys
+from bot.dora import figures_text, team_figures
+from bot.killswitches import KillSwitchControl
 from bot.team import Team
+from bot.trains import Trains
 from rollout.errors import NotFound
 
 
@@ -23,9 +26,17 @@ class Caller:
 class Commands:
     """Runs parsed commands; domain errors propagate as CommanderError for the listener."""
 
-    def __init__(self, deploys: Deploys, team: Team) -> None:
+    def __init__(
+        self,
+        deploys: Deploys,
+        team: Team,
+        kills: KillSwitchControl | None = None,
+        trains: Trains | None = None,
+    ) -> None:
         self.deploys = deploys
         self.team = team
+        self.kills = kills
+        self.trains = trains
         self.repo = deploys.repo
         self.config = deploys.config
 
@@ -46,6 +57,18 @@ class Commands:
             f"Started {state.service} {state.version}{forced} in {self.config.team.deploy_channel};"
             f" commander <@{state.commander}>."
         )
+
+    def _starttrain(self, cmd: p.StartTrain, caller: Caller) -> str:
+        assert self.trains is not None, "release trains are not wired"
+        return self.trains.start(cmd, caller.user)
+
+    def _kill(self, cmd: p.Kill, caller: Caller) -> str:
+        assert self.kills is not None, "kill switches are not wired"
+        return self.kills.flip(cmd.flag, cmd.off, caller.user, cmd.reason)
+
+    def _dora(self, cmd: p.Dora, caller: Caller) -> str:
+        now = self.deploys.clock.now()
+        return figures_text(team_figures(self.repo, self.config, now, service=cmd.service))
 
     def _status(self, cmd: p.Status, caller: Caller) -> str:
         now = self.deploys.clock.now()

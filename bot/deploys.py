@@ -38,6 +38,16 @@ class Refused(CommanderError):
     """A request the rules turn down; the message gives every reason."""
 
 
+def release_meta(cmd: StartCommand) -> tuple[tuple[str, str], ...]:
+    """What a start records for delivery figures and trains: commit time, train id."""
+    meta = []
+    if cmd.commit_time is not None:
+        meta.append(("commit_time", cmd.commit_time.isoformat()))
+    if cmd.train is not None:
+        meta.append(("train", cmd.train))
+    return tuple(meta)
+
+
 def as_folded(state: DeployState, outcome: Transition | Refusal) -> Folded:
     """A single decision in the shape of a fold."""
     if isinstance(outcome, Refusal):
@@ -101,7 +111,11 @@ class Deploys:
             hotfix=cmd.hotfix,
             major=cmd.major,
             forced_reason=check.force_reason if check.forced else None,
-            meta=(("started_by", user), *((("forced_by", user),) if check.forced else ())),
+            meta=(
+                ("started_by", user),
+                *((("forced_by", user),) if check.forced else ()),
+                *release_meta(cmd),
+            ),
         )
         self.repo.add(state, now, channel=self.config.team.deploy_channel)
         return self.apply(state.id, ev.Start(user)).state

@@ -20,8 +20,9 @@ from typing import Any, Protocol
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks.card import card
+from bot.train_links import train_line, train_thread
 from rollout.config import TeamConfig
-from rollout.records import OutboxRecord
+from rollout.records import ROOT, OutboxRecord
 from rollout.state import DeployState
 
 log = logging.getLogger("commander.outbox")
@@ -65,6 +66,7 @@ class OutboxRepository(Protocol):
     def load(self, deploy_id: str) -> tuple[DeployState, int]: ...
     def card_version(self, deploy_id: str) -> int | None: ...
     def mark_card_shown(self, deploy_id: str, version: int) -> None: ...
+    def set_thread(self, deploy_id: str, channel: str, root_ts: str, thread_ts: str) -> None: ...
 
 
 def replica_name() -> str:
@@ -129,17 +131,24 @@ class Outbox:
         except (SlackClientError, OSError, ValueError, LookupError) as exc:
             return self._failed(record, exc, now)
         self.repo.mark_sent(record.id, channel, ts, now)
+        if (
+            message.ref == ROOT and thread_ts is not None
+        ):  # a train's card: its thread is the train's
+            self.repo.set_thread(record.deploy_id, channel, ts, thread_ts)
         return True
 
     def _where(self, record: OutboxRecord) -> tuple[str, str | None]:
         """The channel and thread a post goes to."""
         if not record.message.in_thread:
+            train = train_thread(self.repo, self.repo.get(record.deploy_id))
+            if record.message.ref == ROOT and train is not None:
+                return train  # a train's cards all go in the train's one thread
             return record.message.channel or self.config.team.deploy_channel, None
         located = self.repo.thread_of(record.deploy_id)
         if located is None:
             raise LookupError("the deploy's root card has not been posted")
-        channel, root_ts, _ = located
-        return channel, root_ts
+        channel, _, thread_ts = located  # a train's cards share the train's thread
+        return channel, thread_ts
 
     def _failed(self, record: OutboxRecord, exc: Exception, now: datetime) -> bool:
         """Mark the next attempt; an update whose message is gone is dropped, not retried."""
@@ -167,7 +176,7 @@ class Outbox:
         state, version = self.repo.load(deploy_id)
         if self.repo.card_version(deploy_id) == version:
             return
-        text, blocks = card(state, self.config)
+        text, blocks = card(state, self.config, train_line(self.repo, state))
         try:
             self.slack.update(located[0], located[1], text, blocks)
         except (SlackClientError, OSError, ValueError) as exc:

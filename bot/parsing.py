@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,10 +14,10 @@ from rollout.errors import CommanderError
 # name: (form, example, what it does)
 USAGE: dict[str, tuple[str, str, str]] = {
     "start": (
-        "/deploy start <service> <version> [--hotfix] [--major] [--commander @user]"
-        ' [--force "why"]',
-        "/deploy start api 1.4.2",
-        "start a deploy; the commander comes from the rotation",
+        "/deploy start <service> <version> [<service> <version> ...] [--hotfix] [--major]"
+        ' [--commander @user] [--force "why"] [--commit-time <when>]',
+        "/deploy start api 3.1.0 web 2.4.0",
+        "start a deploy, or a release train of several in depends_on order",
     ),
     "status": ("/deploy status [service]", "/deploy status api", "deploys in flight"),
     "history": ("/deploy history <service>", "/deploy history api", "the last 10 releases"),
@@ -49,6 +48,17 @@ USAGE: dict[str, tuple[str, str, str]] = {
         "post a maintenance notice, and the all-clear when it ends",
     ),
     "why": ("/deploy why [service]", "/deploy why api", "the evidence behind the latest verdicts"),
+    "kill": (
+        '/deploy kill <flag> [--reason "why"]',
+        '/deploy kill new-checkout --reason "5xx on checkout"',
+        "turn a change off with its kill switch (a flagd flag)",
+    ),
+    "unkill": ("/deploy unkill <flag>", "/deploy unkill new-checkout", "turn it back on"),
+    "dora": (
+        "/deploy dora [service]",
+        "/deploy dora api",
+        "delivery figures (DORA) for the last 30 days",
+    ),
     "help": ("/deploy help", "/deploy help", "this list"),
 }
 WHEN_FORMS = '"30m" (from now), "14:30" (team time), or "2026-12-24T09:00"'
@@ -75,6 +85,30 @@ class Start:
     major: bool = False
     commander: str | None = None
     force: str | None = None
+    commit_time: datetime | None = None  # when the change was committed, for lead time
+    train: str | None = None  # the release train this deploy belongs to
+
+
+@dataclass(frozen=True)
+class StartTrain:
+    """Several services, run in depends_on order in one thread."""
+
+    cars: tuple[tuple[str, str], ...]  # (service, version), as typed
+    commit_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Kill:
+    """Turn a kill switch off (`off`) or back on."""
+
+    flag: str
+    off: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Dora:
+    service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,13 +176,24 @@ Command = (
     | Unfreeze
     | Notice
     | Why
+    | StartTrain
+    | Kill
+    | Dora
 )
 # The flags of one command: --name value, or --name alone (True).
 Flags = dict[str, str | bool]
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_FLAGS_WITH_VALUE = {"--commander", "--force", "--until", "--reason", "--at", "--for"}
+_FLAGS_WITH_VALUE = {
+    "--commander",
+    "--force",
+    "--until",
+    "--reason",
+    "--at",
+    "--for",
+    "--commit-time",
+}
 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Command:
@@ -237,8 +282,11 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo, command: str) -> datetime
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
-def _start(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Start:
-    _allow(flags, "start", {"--hotfix", "--major", "--commander", "--force"})
+def _start(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Start | StartTrain:
+    _allow(flags, "start", {"--hotfix", "--major", "--commander", "--force", "--commit-time"})
+    commit_time = _commit_time(flags, now, tz)
+    if len(pos) > 2:
+        return _train(pos, flags, commit_time)
     _count(pos, "start", 2, 2, "a service and a version")
     force = str(flags.get("--force", "")).strip()
     if "--force" in flags and not force:
@@ -251,7 +299,40 @@ def _start(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Start:
         major=bool(flags.get("--major")),
         commander=user_id(str(commander), "start") if commander else None,
         force=force or None,
+        commit_time=commit_time,
     )
+
+
+def _commit_time(flags: Flags, now: datetime, tz: ZoneInfo) -> datetime | None:
+    if "--commit-time" not in flags:
+        return None
+    raw = str(flags["--commit-time"])
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise CommandError(
+            f'cannot read the commit time "{raw}": use ISO 8601, e.g. 2026-11-28T10:15Z', "start"
+        ) from None
+    moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    if moment > now:
+        raise CommandError("--commit-time is in the future", "start")
+    return moment
+
+
+def _train(pos: list[str], flags: Flags, commit_time: datetime | None) -> StartTrain:
+    if len(pos) % 2:
+        raise CommandError("a release train needs a version after every service", "start")
+    if set(flags) - {"--commit-time"}:
+        raise CommandError("a release train takes only --commit-time", "start")
+    cars = tuple(
+        (_name(pos[i], "start"), _name(pos[i + 1], "start", "version"))
+        for i in range(0, len(pos), 2)
+    )
+    services = [service for service, _ in cars]
+    repeated = sorted({s for s in services if services.count(s) > 1})
+    if repeated:
+        raise CommandError(f"a train names each service once, repeated: {', '.join(repeated)}")
+    return StartTrain(cars, commit_time)
 
 
 def _status(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Status:
@@ -328,7 +409,27 @@ def _why(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Why:
     return Why(_name(pos[0], "why") if pos else None)
 
 
-_PARSERS: dict[str, Callable[[list[str], Flags, datetime, ZoneInfo], Command]] = {
+def _kill(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Kill:
+    _allow(flags, "kill", {"--reason"})
+    _count(pos, "kill", 1, 1, "one flag")
+    reason = str(flags.get("--reason", "")).strip()
+    return Kill(_name(pos[0], "kill", "flag"), True, reason)
+
+
+def _unkill(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Kill:
+    _allow(flags, "unkill", {"--reason"})
+    _count(pos, "unkill", 1, 1, "one flag")
+    reason = str(flags.get("--reason", "")).strip()
+    return Kill(_name(pos[0], "unkill", "flag"), False, reason)
+
+
+def _dora(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Dora:
+    _allow(flags, "dora", set())
+    _count(pos, "dora", 0, 1, "at most one service")
+    return Dora(_name(pos[0], "dora") if pos else None)
+
+
+_PARSERS = {
     "start": _start,
     "status": _status,
     "history": _history,
@@ -339,4 +440,7 @@ _PARSERS: dict[str, Callable[[list[str], Flags, datetime, ZoneInfo], Command]] =
     "unfreeze": _unfreeze,
     "notice": _notice,
     "why": _why,
+    "kill": _kill,
+    "unkill": _unkill,
+    "dora": _dora,
 }

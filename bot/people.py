@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.blocks import Blocks, thread
+from bot.blocks import Blocks, killswitch, thread
 from bot.blocks.card import card
 from bot.blocks.words import notify_line, slack_text
 from rollout import events as ev
@@ -71,6 +71,9 @@ class OutboxPeople:
         post = self._thread_post(after, quiet=update is not None)
         if post is not None:
             found.append(post)
+        kill = killswitch.offer(after, self.audits, self.config)
+        if kill is not None:  # a failed judge on a release that is not rollback-safe
+            found.append(Message("post", kill[0], kill[1], in_thread=True))
         return found
 
     @property

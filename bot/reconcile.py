@@ -18,6 +18,7 @@ from functools import partial
 
 from bot.adapters.context import acting_for
 from bot.deploys import Deploys
+from bot.killswitches import desired_kill_switches
 from bot.people import StoredTimers
 from rollout import events as ev
 from rollout.acting import carry_out, desired_world
@@ -67,9 +68,12 @@ class Reconciler:
         self._marked: dict[str, int] = {}
         self._busy: set[str] = set()
         self._paused: dict[str, tuple[int, datetime]] = {}  # failures in a row, retry at
+        self._switches: dict[str, bool] = {}  # kill switch -> off, as last written
 
     def run_once(self, now: datetime) -> None:
-        """Start a job for every deploy whose desired world this process has not applied."""
+        """Set the kill switches the store asks for, then start a job for every deploy whose
+        desired world this process has not applied."""
+        self._reconcile_kill_switches()
         for deploy, version in self.deploys.repo.to_reconcile():
             desired = desired_world(deploy, self.deploys.config)
             with self._lock:
@@ -80,6 +84,19 @@ class Reconciler:
                     continue
                 self._busy.add(deploy.id)
             self.run(partial(self._apply, deploy, version, desired, now))
+
+    def _reconcile_kill_switches(self) -> None:
+        """Write each kill switch whose stored state this process has not written yet."""
+        stored = self.deploys.repo.flags()
+        for service, flip in desired_kill_switches(stored, self.deploys.config):
+            if self._switches.get(flip.flag) == flip.off:
+                continue
+            try:
+                self.world.set_kill_switch(service, flip.flag, flip.off)
+            except WorldError as exc:  # retried next pass; the flip itself is stored
+                log.warning("kill switch %s: %s", flip.flag, exc)
+                continue
+            self._switches[flip.flag] = flip.off
 
     def _apply(
         self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime

@@ -12,16 +12,19 @@ from functools import cache
 from slack_sdk import WebClient
 
 from bot.adapters.deployers import build_deployer
+from bot.adapters.flagd import FlagdKillSwitches
 from bot.adapters.metrics import build_metrics
 from bot.adapters.roster import UsergroupRoster
 from bot.adapters.settings import where
 from bot.commands import Commands
 from bot.deploys import Deploys
+from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.settings import Settings, load_team_config
 from bot.slack_client import SlackPoster, make_web_client
 from bot.team import Team
+from bot.trains import Trains
 from bot.worker import Worker
 from bot.world import ServiceWorld
 from rollout.config import TeamConfig
@@ -49,6 +52,8 @@ class Services:
     team: Team
     commands: Commands
     worker: Worker
+    kills: KillSwitchControl
+    trains: Trains
 
 
 def build_services(settings: Settings, repo, client: WebClient | None = None) -> Services:
@@ -65,7 +70,7 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     )
     for service in config.services:  # bad adapter settings stop the bot at start, in one line
         deployer_for(service.name), metrics_for(service.name)
-    world = ServiceWorld(deployer_for, metrics_for)
+    world = ServiceWorld(deployer_for, metrics_for, FlagdKillSwitches(config.flagd))
     clock = WallClock()
     usergroup = config.rotation.usergroup
     roster = UsergroupRoster(client, usergroup) if usergroup else None
@@ -78,7 +83,11 @@ def build_services(settings: Settings, repo, client: WebClient | None = None) ->
     reconciler = Reconciler(deploys, world, lambda job: _submit(pool, job))
     worker = Worker(deploys, team, reconciler, outbox, world, settings.tick)
     deploys.wake = worker.wake
-    return Services(config, repo, client, slack, deploys, team, Commands(deploys, team), worker)
+    kills = KillSwitchControl(config, repo, clock, wake=worker.wake)
+    trains = Trains(deploys, slack)
+    worker.also.append(trains.advance)
+    commands = Commands(deploys, team, kills, trains)
+    return Services(config, repo, client, slack, deploys, team, commands, worker, kills, trains)
 
 
 def _submit(pool: ThreadPoolExecutor, job: Callable[[], None]) -> None:

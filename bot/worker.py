@@ -50,6 +50,7 @@ class Worker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self.also: list[Callable[[], None]] = []  # more work each pass (release trains)
 
     def start(self) -> None:
         """Run passes on a daemon thread until stop()."""
@@ -74,6 +75,8 @@ class Worker:
         for deploy in self.deploys.repo.active():
             self._guarded(deploy, partial(self._advance, deploy, now))
         self.team.post_due_notices()
+        for work in self.also:
+            work()
 
     def act(self, now: datetime) -> None:
         """Make production and Slack show what the store says."""

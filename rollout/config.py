@@ -205,6 +205,17 @@ class Service(Model):
         Plugin(kind="static"), description="Where observations come from: static or file"
     )
     rollback_safe: StrictBool = Field(True, description="Default for its releases")
+    kill_switches: tuple[str, ...] = Field(
+        (), description="Flag keys in the flagd file that turn this service's changes off"
+    )
+
+
+class KillSwitchFile(Model):
+    """The OpenFeature flagd flag-definition file that holds the kill switches."""
+
+    path: str = Field("flags.json", description="The flagd JSON file the bot rewrites")
+    off_variant: str = Field("off", description="The variant that turns a change off")
+    on_variant: str = Field("on", description="The variant that turns it back on")
 
 
 # --- plan -------------------------------------------------------------------------------
@@ -455,6 +466,7 @@ class TeamConfig(Model):
     plan: Plan = Field(default_factory=default_plan, description="The default release plan")
     plans: dict[str, Plan] = Field(default_factory=dict, description="Extra named plans")
     policy: Policy = Field(Policy(), description="Judges and their modes")
+    flagd: KillSwitchFile = Field(KillSwitchFile(), description="Where kill switches live")
     drills: Drills = Field(Drills(), description="Simulated incident drills")
 
     @model_validator(mode="after")
@@ -467,6 +479,15 @@ class TeamConfig(Model):
                         ("services", index, "depends_on", position),
                         f'no service named "{name}" (services: {", ".join(names)})',
                     )
+        owners: dict[str, str] = {}
+        for index, service in enumerate(self.services):
+            for position, flag in enumerate(service.kill_switches):
+                if flag in owners:
+                    raise InvalidAt(
+                        ("services", index, "kill_switches", position),
+                        f"kill switch {flag} is listed by both {owners[flag]} and {service.name}",
+                    )
+                owners[flag] = service.name
         for key in self.plans:
             if not re.fullmatch(r"[a-z0-9_-]+", key):
                 raise InvalidAt(("plans", key), 'plan names use a-z, 0-9, "-" and "_"')
@@ -487,6 +508,10 @@ class TeamConfig(Model):
             if service.name == name:
                 return service
         return Service(name=name)
+
+    def kill_switch_owner(self, flag: str) -> Service | None:
+        """The service that lists `flag` among its kill switches."""
+        return next((s for s in self.services if flag in s.kill_switches), None)
 
     def is_admin(self, user: str) -> bool:
         """True when the Slack user is a configured admin."""

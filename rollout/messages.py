@@ -36,6 +36,7 @@ TEMPLATES: dict[str, str] = {
         "Holding: {reason}. The judges cannot see this stage; resume once the source is back, "
         "or roll back."
     ),
+    "kill_switch": "{user:user} turned {flag} {word}: {reason}",
 }
 
 

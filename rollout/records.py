@@ -66,6 +66,30 @@ class NoticeRecord:
     ended_ts: str | None = None
 
 
+@dataclass(frozen=True)
+class TrainCarRecord:
+    """One service of a release train, in run order."""
+
+    position: int
+    service: str
+    version: str
+    deploy_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainRecord:
+    """A release train and its cars, in run order."""
+
+    id: str
+    created_by: str
+    created_at: datetime
+    cars: tuple[TrainCarRecord, ...]
+    commit_time: datetime | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+    state: str = "open"
+
+
 MessageKind = Literal["post", "update"]
 ROOT = "root"  # the ref of a deploy's root card; posting it gives the deploy its thread
 

@@ -11,6 +11,7 @@ import numpy as np
 from sim.scenario import (
     BadSecretFault,
     BusinessDropFault,
+    CrashLoopFault,
     ErrorRateFault,
     Fault,
     LatencyFault,
@@ -46,7 +47,11 @@ class Effects:
 
 
 class FaultModel:
-    """The scenario's faults, evaluated against the time since the new version first started."""
+    """The scenario's faults, evaluated against the time since the new version first started.
+
+    A fault injected mid-run (a drill) starts at an absolute simulated time instead: it acts
+    from `at_s` (plus its own onset), and only on the new version once it runs.
+    """
 
     def __init__(
         self,
@@ -59,6 +64,10 @@ class FaultModel:
         self._appeared: set[int] = set()  # load-dependent faults stay once they appear
         self._calm_cache: dict[int, Effects] = {}  # effects never mutate: shared when calm
         self._history_s = history_s  # bursts also cover the warm-up, which starts at -history_s
+        self._duration_s, self._rng = duration_s, rng
+        self._starts: dict[int, float] = {}  # injected faults: index -> absolute start time
+        self.host_fault_from: float | None = None  # injected host faults act from here
+        self._secret_from = -math.inf
         self.bad_secret = any(isinstance(f, BadSecretFault) for f in self.faults)
         self.irreversible = any(isinstance(f, MigrationFault) for f in self.faults)
         self._bursts = [
@@ -71,6 +80,20 @@ class FaultModel:
             for f in self.faults
             if isinstance(f, NoisyBaselineFault)
         ]
+
+    def inject(self, fault: Fault, at_s: float) -> None:
+        """Add a fault that starts at simulated time `at_s` (a trainer's injection)."""
+        self._starts[len(self.faults)] = at_s
+        self.faults = (*self.faults, fault)
+        if isinstance(fault, MigrationFault):
+            self.irreversible = True
+        if isinstance(fault, BadSecretFault) and not self.bad_secret:
+            self.bad_secret, self._secret_from = True, at_s
+        if isinstance(fault, BadSecretFault | CrashLoopFault) and self.host_fault_from is None:
+            self.host_fault_from = at_s
+        if isinstance(fault, NoisyBaselineFault):
+            periods = (self._duration_s + self._history_s) / fault.burst_seconds.total_seconds()
+            self._bursts.append((fault, self._rng.random(math.ceil(periods) + 1)))
 
     def effects(
         self,
@@ -87,6 +110,8 @@ class FaultModel:
         for index, fault in enumerate(self.faults if since_start is not None else ()):
             assert since_start is not None
             on = since_start >= _onset(fault)
+            if index in self._starts:
+                on = (since_start >= 0) & (t >= self._starts[index] + _onset(fault))
             if isinstance(fault, ErrorRateFault | MigrationFault):
                 if _exposed_enough(fault, external_pct):
                     self._appeared.add(index)
@@ -103,7 +128,10 @@ class FaultModel:
             elif isinstance(fault, LatencyFault) and on.any():
                 acc.slow, acc.add_ms = acc.slow * fault.multiplier, acc.add_ms + fault.add_ms
                 acc.active |= on
-        all_fail = self.bad_secret and in_place and since_start is not None
+        all_fail = (
+            self.bad_secret and in_place and since_start is not None
+            and bool(t[-1] >= self._secret_from)
+        )  # fmt: skip
         return acc.effects(self.burst(t), all_fail)
 
     def _calm(self, ticks: int) -> Effects:

@@ -37,8 +37,11 @@ class SimPeople:
         deploy: Deploy,
         meter: Meter,
         config: TeamConfig,
+        *,
+        acts: bool = True,
     ) -> None:
-        self.env, self.commander, self.deploy = env, commander, deploy
+        """`acts` False: a person commands (a drill); only the bookkeeping remains."""
+        self.env, self.commander, self.deploy, self.acts = env, commander, deploy, acts
         self.meter, self.config = meter, config
         self.detection = Detection()
         self.trail: list[Audit] = []  # the audit trail, as the bot's store would keep it
@@ -49,10 +52,12 @@ class SimPeople:
         stage = self.config.plan_named(deploy.plan_name).stages[question.stage]
         settled = not isinstance(stage, TrafficStage) or self.deploy.judges_pass()
         if deploy.status == "running" and settled:
-            self.commander.confirm(self.deploy, question.stage)
+            if self.acts:
+                self.commander.confirm(self.deploy, question.stage)
             return
         self.detect()
-        self.commander.investigate(self.deploy, question.stage)
+        if self.acts:
+            self.commander.investigate(self.deploy, question.stage)
 
     def notify(self, deploy: DeployState, note: Notify) -> None:
         """A post in the thread: the commander acts on questions and the card, not on posts."""
@@ -67,6 +72,8 @@ class SimPeople:
     def update_card(self, deploy: DeployState) -> None:
         """The commander reads the card: works a new checklist, watches a new stabilization."""
         seen, self._card = self._card, deploy
+        if not self.acts:
+            return
         if deploy.phase == "checklist" and (
             seen is None or seen.phase != "checklist" or seen.stage_index != deploy.stage_index
         ):

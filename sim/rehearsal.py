@@ -8,6 +8,7 @@ stabilization period included.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import numpy as np
@@ -71,7 +72,10 @@ def verdict_decisions(
 class Rehearsal:
     """Drives a DeployState through the core, carrying out its actions on the sim."""
 
-    def __init__(self, scenario: Scenario, config: TeamConfig, seed: int) -> None:
+    def __init__(
+        self, scenario: Scenario, config: TeamConfig, seed: int, *, person: bool = False
+    ) -> None:
+        """`person`: a person commands (a drill), so the SimCommander never acts."""
         self.scenario = scenario
         self.config, plan_name = scenario_config(scenario, config)
         self.env = simpy.Environment()
@@ -99,7 +103,9 @@ class Rehearsal:
             self.env, self.fleet, self.meter, scenario.release.smoke_seconds.total_seconds(),
             answer=self.send, on_first_traffic=self._start_judging,
         )  # fmt: skip
-        self.people = SimPeople(self.env, self.commander, self, self.meter, self.config)
+        self.people = SimPeople(
+            self.env, self.commander, self, self.meter, self.config, acts=not person
+        )
         self.timers = SimTimers(self.env, self.clock, self.send)
         self.state = DeployState(
             id=f"sim-{scenario.name}-{seed}", service="sim", version=scenario.release.version,
@@ -112,6 +118,7 @@ class Rehearsal:
         self.mitigated_at: float | None = None
         self.outcome: str | None = None
         self.done = self.env.event()
+        self.on_step: Callable[[DeployState, Folded], None] | None = None  # a drill's step log
 
     @property
     def detected_at(self) -> float | None:
@@ -150,10 +157,14 @@ class Rehearsal:
 
     def play(self) -> None:
         """Run the deploy from Start until it has an outcome or the time limit passes."""
+        self.begin()
+        self.env.run(until=self.done)
+
+    def begin(self) -> None:
+        """The history warm-up, the time limit and the commander's Start (nothing runs yet)."""
         self.meter.warm_up(self.scenario.fleet, self.scenario.fleet.history.total_seconds())
         self.env.process(self._time_limit())
-        self.send(ev.Start(self.commander.user))
-        self.env.run(until=self.done)
+        self.send(ev.Start(self.state.commander))
 
     def now(self) -> datetime:
         """The core's `now`: the epoch plus simulated seconds."""
@@ -161,9 +172,15 @@ class Rehearsal:
 
     def send(self, *events: ev.Event) -> None:
         """Fold events through the core and carry out the resulting actions."""
+        self.apply(events)
+
+    def apply(self, events: tuple[ev.Event, ...]) -> Folded | None:
+        """As `send`, returning what the core made of the events (None once it is over)."""
         if self.over:
-            return
-        self._carry_out(self.state, fold(self.state, events, self.now(), self.config))
+            return None
+        folded = fold(self.state, events, self.now(), self.config)
+        self._carry_out(self.state, folded)
+        return folded
 
     def finish(self, outcome: str) -> None:
         """Record the outcome and stop the simulation."""
@@ -175,6 +192,8 @@ class Rehearsal:
 
     def _carry_out(self, before: DeployState, folded: Folded) -> None:
         """Adopt the new state, act through the one dispatch, then feed back its answers."""
+        if self.on_step is not None:
+            self.on_step(before, folded)
         self.state = folded.state
         self.refusals += len(folded.refusals)
         moved = self.state.stage_index != before.stage_index or self.state.status != before.status

@@ -56,6 +56,9 @@ def fault_onset(rehearsal: Rehearsal) -> float | None:
     times = [rehearsal.meter.fault_onset]
     if any(isinstance(f, BadSecretFault | CrashLoopFault) for f in rehearsal.scenario.faults):
         times.append(rehearsal.fleet.first_new_start)
+    injected, started = rehearsal.faults.host_fault_from, rehearsal.fleet.first_new_start
+    if injected is not None and started is not None:
+        times.append(max(injected, started))  # an injected host fault hits hosts from then on
     known = [t for t in times if t is not None]
     return min(known) if known else None
 

@@ -119,22 +119,34 @@ class DeployStore:
         with self._session() as session, session.begin():
             if session.exec(change).rowcount == 1:
                 self._append(session, deploy.id, audits, now)
-                if outbox:
-                    rows = [outbox_values(deploy.id, message, now) for message in outbox]
-                    session.exec(insert(OUTBOX), params=rows)
+                self._queue(session, deploy.id, outbox, now)
                 return new_version
         raise self._conflict(deploy.id)
 
-    def record(self, deploy_id: str, audits: Sequence[Audit], now: datetime) -> None:
-        """Append audit entries without changing the deploy (refused attempts, notes)."""
+    def record(
+        self,
+        deploy_id: str,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
+    ) -> None:
+        """Append audit entries, and their messages, without changing the deploy's state."""
         with self._session() as session, session.begin():
             self._append(session, deploy_id, audits, now)
+            self._queue(session, deploy_id, outbox, now)
 
     def _append(
         self, session: Session, deploy_id: str, audits: Sequence[Audit], now: datetime
     ) -> None:
         if audits:
             session.exec(insert(EVENTS), params=[event_values(deploy_id, a, now) for a in audits])
+
+    def _queue(
+        self, session: Session, deploy_id: str, outbox: Sequence[Message], now: datetime
+    ) -> None:
+        if outbox:
+            rows = [outbox_values(deploy_id, message, now) for message in outbox]
+            session.exec(insert(OUTBOX), params=rows)
 
     def _conflict(self, deploy_id: str) -> Conflict:
         """Explain a lost compare-and-set with the latest decision that won it."""

@@ -267,3 +267,32 @@ class SlackDelivery(StoreModel, table=True):
     key: str = Field(primary_key=True)
     seen_at: datetime = utc()
     expires_at: datetime = utc(index=True)
+
+
+class ReleaseTrain(StoreModel, table=True):
+    """Several services released in depends_on order in one Slack thread."""
+
+    __tablename__ = "release_trains"
+
+    id: str = Field(primary_key=True)
+    created_by: str
+    created_at: datetime = utc()
+    commit_time: datetime | None = utc(nullable=True)
+    channel: str | None = None
+    thread_ts: str | None = None
+    state: str = Field(index=True, description="starting, open, then closed")
+    closed_at: datetime | None = utc(nullable=True)
+
+
+class TrainCar(StoreModel, table=True):
+    """One service of a train, in run order, and its deploy once started."""
+
+    __tablename__ = "train_cars"
+
+    train_id: str = Field(foreign_key="release_trains.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    service: str
+    version: str
+    deploy_id: str | None = Field(default=None, foreign_key="deploys.id")
+    claim: str | None = Field(default=None, description="who is starting it (replicas race)")
+    claimed_at: datetime | None = utc(nullable=True)

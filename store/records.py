@@ -10,6 +10,8 @@ from rollout.records import (
     NoticeState,
     OutboxRecord,
     ReleaseRecord,
+    TrainCarRecord,
+    TrainRecord,
 )
 
 __all__ = [
@@ -22,4 +24,6 @@ __all__ = [
     "NoticeState",
     "OutboxRecord",
     "ReleaseRecord",
+    "TrainCarRecord",
+    "TrainRecord",
 ]

@@ -12,10 +12,12 @@ from rollout.records import (
     OutboxRecord,
     ReleaseRecord,
 )
+from store.delivery import DeliveryStore
 from store.deploys import DeployStore, conflict_message
 from store.operations import OperationsStore
 from store.outbox import OutboxStore
 from store.releases import ReleaseStore
+from store.trains import TrainStore
 
 __all__ = [
     "EventRecord",
@@ -29,8 +31,10 @@ __all__ = [
 ]
 
 
-class Repository(DeployStore, ReleaseStore, OperationsStore, OutboxStore):
-    """Deploys, audit trail, releases, operational state and the outbox over one engine."""
+class Repository(
+    DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore
+):
+    """Deploys, audit trail, releases, operational state, the outbox and release trains."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

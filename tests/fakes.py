@@ -123,8 +123,16 @@ class InMemoryRepository:
             self.outbox.append(OutboxRecord(len(self.outbox) + 1, deploy.id, message, "pending"))
         return row.version
 
-    def record(self, deploy_id: str, audits: Sequence[Audit], now: datetime) -> None:
+    def record(
+        self,
+        deploy_id: str,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
+    ) -> None:
         row = self._row(deploy_id)
+        for message in outbox:
+            self.outbox.append(OutboxRecord(len(self.outbox) + 1, deploy_id, message, "pending"))
         for a in audits:
             row.events.append(
                 EventRecord(

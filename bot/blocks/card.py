@@ -44,8 +44,9 @@ def progress_line(state: DeployState, config: TeamConfig) -> str:
     return " → ".join(marks)
 
 
-def card(state: DeployState, config: TeamConfig) -> tuple[str, Blocks]:
-    """The summary card: service, versions, commander, current stage and progress."""
+def card(state: DeployState, config: TeamConfig, train: str | None = None) -> tuple[str, Blocks]:
+    """The summary card: service, versions, commander, current stage and progress (and the
+    release train it rides, linking the other cards)."""
     stage = wording.stage_name(state, config)
     fields = [
         MarkdownTextObject(text=f"*Service*\n{state.service}"),
@@ -67,5 +68,6 @@ def card(state: DeployState, config: TeamConfig) -> tuple[str, Blocks]:
         SectionBlock(fields=fields),
         ContextBlock(elements=[MarkdownTextObject(text=progress_line(state, config))]),
         ContextBlock(elements=[MarkdownTextObject(text=" · ".join(notes))]),
+        *([ContextBlock(elements=[MarkdownTextObject(text=train)])] if train else []),
     ]
     return card_text(state, config), [b.to_dict() for b in blocks]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.blocks.killswitch import ACTION_ID as KILL_SWITCH
 from bot.blocks.words import slack_text
 from bot.services import Services
+from bot.trains import ROLLBACK_FRONT
 from rollout import events as ev
 from rollout.errors import CommanderError
 from rollout.ports import Conflict
@@ -54,6 +57,8 @@ def register(app: App, services: Services) -> None:
 
     for action_id in (*EVENTS, "why"):
         app.action(action_id)(click)
+    for prefix in (KILL_SWITCH, ROLLBACK_FRONT):  # one button per flag or front end
+        app.action(re.compile(f"^{prefix}:"))(click)
 
 
 def _apply(services: Services, action: dict[str, Any], user: str) -> str | None:
@@ -65,5 +70,11 @@ def _apply(services: Services, action: dict[str, Any], user: str) -> str | None:
         return "That button is malformed; use the buttons in the latest message of the thread."
     if action["action_id"] == "why":
         return services.commands.why(deploy_id)
+    if action["action_id"].startswith(f"{KILL_SWITCH}:"):
+        flag = str(value.get("flag", ""))
+        services.kills.flip(flag, True, user, "turned off from the deploy thread")
+        return None
+    if action["action_id"].startswith(f"{ROLLBACK_FRONT}:"):
+        return services.trains.roll_back_front(deploy_id, user)
     folded = services.deploys.apply(deploy_id, EVENTS[action["action_id"]](user, value))
     return f":no_entry: {slack_text(folded.refusals[0].reason)}" if folded.refusals else None

@@ -14,8 +14,10 @@ from tests.unit.machine_helpers import COMMANDER, T0, at_stage, new_deploy
 def arms(canary_errors: int, canary_requests: int = 5_000) -> Observations:
     windows = 20
     base = Arm(requests=np.full(windows, 50_000), errors=np.full(windows, 50))
-    canary = Arm(requests=np.full(windows, canary_requests // windows),
-                 errors=np.full(windows, canary_errors // windows))
+    canary = Arm(
+        requests=np.full(windows, canary_requests // windows),
+        errors=np.full(windows, canary_errors // windows),
+    )
     return Observations(window_s=5.0, baseline=base, canary=canary)
 
 

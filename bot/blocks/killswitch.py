@@ -1,0 +1,55 @@
+"""The "Turn off <flag>" offer: posted when a judge fails a release that is not rollback-safe."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
+
+from bot.blocks import Blocks
+from rollout import events as ev
+from rollout.config import TeamConfig
+from rollout.state import DeployState
+
+ACTION_ID = "kill_switch"
+
+
+def kill_value(deploy_id: str, stage: int, flag: str) -> str:
+    """The button's JSON value: the deploy, its stage and the flag to turn off."""
+    return json.dumps({"deploy": deploy_id, "stage": stage, "flag": flag}, separators=(",", ":"))
+
+
+def judge_failed(actions: Sequence[ev.Action]) -> bool:
+    """True when a gating judge (recommend or act) failed in these actions."""
+    return any(
+        isinstance(a, ev.Audit)
+        and a.kind == "judge_verdict"
+        and a.evidence.get("outcome") == "fail"
+        and a.evidence.get("mode") != "observe"
+        for a in actions
+    )
+
+
+def offer(
+    state: DeployState, actions: Sequence[ev.Action], config: TeamConfig
+) -> tuple[str, Blocks] | None:
+    """Turn-off buttons for the service's kill switches, when rolling back is not safe."""
+    service = config.service(state.service)
+    if service.rollback_safe or not service.kill_switches or not judge_failed(actions):
+        return None
+    text = (
+        f"<@{state.commander}> {state.service} is not rollback-safe: turn the change off with "
+        "its kill switch instead."
+    )
+    buttons = [
+        ButtonElement(
+            text=f"Turn off {flag}",
+            action_id=f"{ACTION_ID}:{flag}",  # unique within the block
+            value=kill_value(state.id, state.stage_index, flag),
+            style="danger",
+        )
+        for flag in service.kill_switches
+    ]
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
+    return text, [b.to_dict() for b in blocks]
