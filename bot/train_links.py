@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rollout.records import TrainRecord
 from rollout.state import DeployState
-from store.records import TrainRecord
 
 
 def train_thread(repo: Any, state: DeployState) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -22,7 +22,7 @@ from sim.scenario import Fault
 
 FAULT_MODELS: dict[str, type[BaseModel]] = {
     cls.model_fields["kind"].default: cls
-    for cls in Fault.__origin__.__args__  # type: ignore[attr-defined]
+    for cls in get_args(get_args(Fault)[0])  # Fault is Annotated[Union[...], Field(...)]
 }
 
 
