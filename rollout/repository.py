@@ -20,6 +20,7 @@ from rollout.records import (
     NoticeRecord,
     OutboxRecord,
     ReleaseRecord,
+    TrainRecord,
 )
 from rollout.state import DeployState
 
@@ -216,8 +217,72 @@ class Effects(Protocol):
         """Production matches the deploy's desired world at `version`."""
 
 
+class Trains(Protocol):
+    """Release trains: services shipped in order, each car becoming one deploy."""
+
+    def add_train(
+        self,
+        train_id: str,
+        cars: Sequence[tuple[str, str]],
+        *,
+        created_by: str,
+        now: datetime,
+        commit_time: datetime | None = None,
+    ) -> TrainRecord:
+        """Record a train of (service, version) cars, "starting" until opened."""
+
+    def set_train_thread(self, train_id: str, channel: str, thread_ts: str) -> None:
+        """Remember the train's thread."""
+
+    def claim_car(
+        self, train_id: str, position: int, token: str, now: datetime, stale: timedelta
+    ) -> bool:
+        """Take the right to start a car; a claim older than `stale` may be taken over."""
+
+    def release_car(self, train_id: str, position: int, token: str) -> None:
+        """Give a claim back (only its holder can)."""
+
+    def set_car_deploy(self, train_id: str, position: int, deploy_id: str) -> bool:
+        """Link a car to the deploy it started; False if it already had one."""
+
+    def queue_message(self, key: str, deploy_id: str, message: Message, now: datetime) -> bool:
+        """Add a message to a deploy's outbox once per `key`; True if added."""
+
+    def open_train(self, train_id: str) -> None:
+        """Starting → open: later passes move it on."""
+
+    def close_train(self, train_id: str, now: datetime) -> None:
+        """The train is done or stopped."""
+
+    def train(self, train_id: str) -> TrainRecord:
+        """One train with its cars; NotFound when there is none."""
+
+    def open_trains(self) -> Sequence[TrainRecord]:
+        """Open trains, oldest first."""
+
+
+class DeliveryHistory(Protocol):
+    """Deploys with their audit trails, for delivery figures."""
+
+    def deploys_since(
+        self, since: datetime, service: str | None = None
+    ) -> Sequence[tuple[DeployState, Sequence[EventRecord]]]:
+        """Deploys created at or after `since`, oldest first, each with its audit trail."""
+
+
 class Repository(
-    DeployLog, Threads, Releases, Freezes, Notices, Flags, Deliveries, Outbox, Effects, Protocol
+    DeployLog,
+    Threads,
+    Releases,
+    Freezes,
+    Notices,
+    Flags,
+    Deliveries,
+    Outbox,
+    Effects,
+    Trains,
+    DeliveryHistory,
+    Protocol,
 ):
     """Everything the bot keeps: deploys, threads, releases, freezes, notices, flags, the
-    outbox and the effect markers."""
+    outbox, the effect markers, release trains and the delivery history."""

@@ -21,6 +21,8 @@ from rollout.records import (
     NoticeRecord,
     OutboxRecord,
     ReleaseRecord,
+    TrainCarRecord,
+    TrainRecord,
 )
 from rollout.state import DeployState
 from store.deploys import conflict_message
@@ -44,6 +46,7 @@ class FakeClock:
 class _Row:
     state: DeployState
     created: int
+    created_at: datetime
     version: int = 1
     thread: tuple[str, str, str] | None = None
     events: list[EventRecord] = field(default_factory=list)
@@ -69,6 +72,8 @@ class InMemoryRepository:
         self.flag_changes: list[tuple[str, datetime, str, bool, str]] = []
         self.claims: dict[str, datetime] = {}
         self.outbox: list[OutboxRecord] = []
+        self.trains: dict[str, TrainRecord] = {}
+        self.car_claims: dict[tuple[str, int], tuple[str, datetime]] = {}
         self._ids = itertools.count(1)
 
     # deploys
@@ -86,7 +91,7 @@ class InMemoryRepository:
                 f"({busy[0].version}, commander <@{busy[0].commander}>)",
                 winner=busy[0].commander,
             )
-        self.rows[deploy.id] = _Row(deploy, created=len(self.rows))
+        self.rows[deploy.id] = _Row(deploy, created=len(self.rows), created_at=now)
 
     def _row(self, deploy_id: str) -> _Row:
         if deploy_id not in self.rows:
@@ -245,6 +250,86 @@ class InMemoryRepository:
 
     def mark_world_applied(self, deploy_id: str, version: int) -> None:
         self._row(deploy_id).world_version = version
+
+    def deploys_since(
+        self, since: datetime, service: str | None = None
+    ) -> list[tuple[DeployState, list[EventRecord]]]:
+        return [
+            (r.state, list(r.events))
+            for r in sorted(self.rows.values(), key=lambda r: (r.created_at, r.created))
+            if r.created_at >= since and service in (None, r.state.service)
+        ]
+
+    # release trains
+    def add_train(
+        self,
+        train_id: str,
+        cars: Sequence[tuple[str, str]],
+        *,
+        created_by: str,
+        now: datetime,
+        commit_time: datetime | None = None,
+    ) -> TrainRecord:
+        records = tuple(TrainCarRecord(i, s, v) for i, (s, v) in enumerate(cars))
+        self.trains[train_id] = TrainRecord(
+            train_id, created_by, now, records, commit_time, state="starting"
+        )
+        return self.trains[train_id]
+
+    def set_train_thread(self, train_id: str, channel: str, thread_ts: str) -> None:
+        self.trains[train_id] = replace(self.train(train_id), channel=channel, thread_ts=thread_ts)
+
+    def claim_car(
+        self, train_id: str, position: int, token: str, now: datetime, stale: timedelta
+    ) -> bool:
+        held = self.car_claims.get((train_id, position))
+        car = self._car(train_id, position)
+        if car is None or car.deploy_id is not None or (held and held[1] >= now - stale):
+            return False
+        self.car_claims[(train_id, position)] = (token, now)
+        return True
+
+    def release_car(self, train_id: str, position: int, token: str) -> None:
+        held = self.car_claims.get((train_id, position))
+        if held and held[0] == token:
+            del self.car_claims[(train_id, position)]
+
+    def set_car_deploy(self, train_id: str, position: int, deploy_id: str) -> bool:
+        car = self._car(train_id, position)
+        if car is None or car.deploy_id is not None:
+            return False
+        train = self.trains[train_id]
+        cars = tuple(replace(c, deploy_id=deploy_id) if c is car else c for c in train.cars)
+        self.trains[train_id] = replace(train, cars=cars)
+        self.car_claims.pop((train_id, position), None)
+        return True
+
+    def _car(self, train_id: str, position: int) -> TrainCarRecord | None:
+        train = self.trains.get(train_id)
+        return next((c for c in train.cars if c.position == position), None) if train else None
+
+    def queue_message(self, key: str, deploy_id: str, message: Message, now: datetime) -> bool:
+        if f"train:{key}" in self.claims:
+            return False
+        self.claims[f"train:{key}"] = now + timedelta(days=30)
+        self.outbox.append(OutboxRecord(len(self.outbox) + 1, deploy_id, message, "pending"))
+        return True
+
+    def open_train(self, train_id: str) -> None:
+        if self.train(train_id).state == "starting":
+            self.trains[train_id] = replace(self.trains[train_id], state="open")
+
+    def close_train(self, train_id: str, now: datetime) -> None:
+        self.trains[train_id] = replace(self.train(train_id), state="closed")
+
+    def train(self, train_id: str) -> TrainRecord:
+        if train_id not in self.trains:
+            raise NotFound(f"no release train {train_id}")
+        return self.trains[train_id]
+
+    def open_trains(self) -> list[TrainRecord]:
+        opened = [t for t in self.trains.values() if t.state == "open"]
+        return sorted(opened, key=lambda t: t.created_at)
 
     # releases
     def add_release(

@@ -16,7 +16,14 @@ from rollout.config import Freeze
 from rollout.errors import CommanderError, NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict, Repository
-from rollout.records import ROOT, EventRecord, FreezeRecord, Message, ReleaseRecord
+from rollout.records import (
+    ROOT,
+    EventRecord,
+    FreezeRecord,
+    Message,
+    ReleaseRecord,
+    TrainCarRecord,
+)
 from store.db import make_engine, upgrade
 from store.repository import Repository as SqlRepository
 from tests.fakes import InMemoryRepository
@@ -424,3 +431,66 @@ class TestEffects:
         assert [d.id for d, _ in repo.to_reconcile()] == ["web"]  # active: every pass
         repo.save(repo.get("new"), 1, [], T0 + 3 * HOUR)
         assert [(d.id, v) for d, v in repo.to_reconcile()] == [("new", 2), ("web", 1)]
+
+
+class TestDeliveryHistory:
+    def test_deploys_since_with_their_trails_oldest_first(self, repo: Repository) -> None:
+        repo.add(deploy_state("d-0", status="completed"), T0 - HOUR)
+        repo.add(deploy_state("d-1", status="completed"), T0)
+        repo.add(deploy_state("d-2", status="running", service="web"), T0 + HOUR)
+        repo.record("d-1", [audit("U1", "start")], T0)
+        since = repo.deploys_since(T0)
+        assert [(d.id, [e.kind for e in trail]) for d, trail in since] == [
+            ("d-1", ["start"]),
+            ("d-2", []),
+        ]
+        assert [d.id for d, _ in repo.deploys_since(T0, "web")] == ["d-2"]
+
+
+class TestTrains:
+    def test_a_train_starts_then_opens_then_closes(self, repo: Repository) -> None:
+        train = repo.add_train(
+            "t-1", [("api", "2.0"), ("web", "3.1")], created_by="U1", now=T0, commit_time=T0
+        )
+        assert (train.id, train.created_by, train.created_at, train.state) == (
+            "t-1", "U1", T0, "starting",
+        )  # fmt: skip
+        assert train.cars == (TrainCarRecord(0, "api", "2.0"), TrainCarRecord(1, "web", "3.1"))
+        assert list(repo.open_trains()) == []
+        repo.open_train("t-1")
+        repo.set_train_thread("t-1", "C1", "200.1")
+        opened = repo.train("t-1")
+        assert (opened.state, opened.channel, opened.thread_ts, opened.commit_time) == (
+            "open", "C1", "200.1", T0,
+        )  # fmt: skip
+        assert [t.id for t in repo.open_trains()] == ["t-1"]
+        repo.close_train("t-1", T0 + HOUR)
+        assert repo.train("t-1").state == "closed"
+        assert list(repo.open_trains()) == []
+        with pytest.raises(NotFound):
+            repo.train("t-2")
+
+    def test_one_replica_starts_each_car(self, repo: Repository) -> None:
+        repo.add_train("t-1", [("api", "2.0")], created_by="U1", now=T0)
+        assert repo.claim_car("t-1", 0, "a", T0, MINUTE) is True
+        assert repo.claim_car("t-1", 0, "b", T0, MINUTE) is False
+        repo.release_car("t-1", 0, "b")  # not b's to give back
+        assert repo.claim_car("t-1", 0, "b", T0 + MINUTE / 2, MINUTE) is False
+        assert repo.claim_car("t-1", 0, "b", T0 + 2 * MINUTE, MINUTE) is True  # a died
+        repo.release_car("t-1", 0, "b")
+        assert repo.claim_car("t-1", 0, "c", T0 + 2 * MINUTE, MINUTE) is True
+
+    def test_a_car_becomes_one_deploy(self, repo: Repository) -> None:
+        repo.add_train("t-1", [("api", "2.0")], created_by="U1", now=T0)
+        repo.add(deploy_state("d-1", status="running"), T0)
+        assert repo.set_car_deploy("t-1", 0, "d-1") is True
+        assert repo.set_car_deploy("t-1", 0, "d-1") is False
+        assert repo.train("t-1").cars[0].deploy_id == "d-1"
+        assert repo.claim_car("t-1", 0, "a", T0, MINUTE) is False  # already started
+
+    def test_a_train_message_is_queued_once_per_key(self, repo: Repository) -> None:
+        started(repo, "d-1", card())
+        note = in_thread("api 2.0 is next")
+        assert repo.queue_message("t-1:next", "d-1", note, T0) is True
+        assert repo.queue_message("t-1:next", "d-1", note, T0) is False
+        assert [m.message for m in repo.pending_messages("d-1")] == [card(), note]
