@@ -52,8 +52,14 @@ class DeployLog(Protocol):
         """Store `deploy` if its version is still `expected_version`, else Conflict, with its
         audits and its Slack messages in the same transaction; the new version."""
 
-    def record(self, deploy_id: str, audits: Sequence[Audit], now: datetime) -> None:
-        """Append audit entries without changing the deploy."""
+    def record(
+        self,
+        deploy_id: str,
+        audits: Sequence[Audit],
+        now: datetime,
+        outbox: Sequence[Message] = (),
+    ) -> None:
+        """Append audit entries, and their messages, without changing the deploy's state."""
 
     def events(self, deploy_id: str) -> Sequence[EventRecord]:
         """The deploy's audit trail, oldest first (empty for an unknown deploy)."""

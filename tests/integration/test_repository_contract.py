@@ -338,6 +338,12 @@ class TestOutbox:
         assert {m.deploy_id for m in pending} == {"d-1"}
         assert list(repo.outbox_due(T0)) == ["d-1"]
 
+    def test_record_queues_messages_without_a_new_version(self, repo: Repository) -> None:
+        started(repo, "d-1", card())
+        repo.record("d-1", [audit("U7", "refused:hold")], T0, outbox=[in_thread("no")])
+        assert repo.version_of("d-1") == 2
+        assert [m.message.text for m in repo.pending_messages("d-1")] == ["card", "no"]
+
     def test_a_lost_save_queues_nothing(self, repo: Repository) -> None:
         started(repo, "d-1", card())
         with pytest.raises(Conflict):
