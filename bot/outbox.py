@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks.card import card
-from bot.train_links import train_line, train_thread
+from bot.train_links import TrainReader, train_line, train_thread
 from rollout.config import TeamConfig
 from rollout.records import ROOT, OutboxRecord
 from rollout.state import DeployState
@@ -49,7 +49,7 @@ class Poster(Protocol):
     ) -> None: ...
 
 
-class OutboxRepository(Protocol):
+class OutboxRepository(TrainReader, Protocol):
     """What the outbox reads and writes in the store (store.repository.Repository)."""
 
     def outbox_due(self, now: datetime) -> Sequence[str]: ...
