@@ -38,7 +38,7 @@ def build_app(settings: Settings, services: Services) -> App:
     # unused beside our client (which already carries it): a false alarm on every start.
     logging.getLogger("slack_bolt.App").addFilter(_TOKEN_UNUSED)
     app = App(
-        signing_secret=settings.signing_secret,
+        signing_secret=settings.signing_secret.get_secret_value(),
         client=services.client,
         token_verification_enabled=False,  # auth.test runs on the first request instead
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),

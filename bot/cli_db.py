@@ -10,6 +10,7 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from bot.settings import database_url
 from rollout.errors import CommanderError
 
 T = TypeVar("T")
@@ -36,7 +37,7 @@ def upgrade(url: UrlOption = None) -> None:
     """Apply every pending migration (commander serve does this on start too)."""
     from store import db
 
-    target = db.check_url(url or db.default_url())
+    target = db.check_url(url or database_url())
     _reaching(target, lambda: db.upgrade(target))
     Console().print(
         f"[green]✓[/green] {_safe(target)} is at revision {db.current(target)}", soft_wrap=True
@@ -47,7 +48,7 @@ def current(url: UrlOption = None) -> None:
     """Show the database's migration revision."""
     from store import db
 
-    target = db.check_url(url or db.default_url())
+    target = db.check_url(url or database_url())
     revision = _reaching(target, lambda: db.current(target))
     Console().print(
         f"{_safe(target)}: {revision or 'empty (run commander db upgrade)'}", soft_wrap=True

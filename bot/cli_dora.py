@@ -13,6 +13,7 @@ from rich.table import Table
 
 from bot.cli_db import UrlOption, _reaching
 from bot.configfile import read_config
+from bot.settings import database_url
 from rollout.dora import FIGURE_NAMES, Figures, as_json, describe
 from rollout.durations import parse_duration
 from rollout.errors import CommanderError
@@ -39,7 +40,7 @@ def dora(
     except ValueError as exc:
         raise CommanderError(f"--since: {exc}") from None
     team = read_config(config)
-    target = url or db.default_url()
+    target = url or database_url()
     repo = Repository(db.make_engine(target))
     now = datetime.now(UTC)
     rows = _reaching(target, lambda: team_figures(repo, team, now, window, service))

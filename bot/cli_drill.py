@@ -96,11 +96,12 @@ def _s(seconds: float | None) -> str:
 
 def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -> Scorecard:
     """The drill's scorecard from its stored data."""
+    from bot.settings import config_path as configured
     from bot.settings import load_team_config
     from bot.sim_inputs import resolve_scenario
     from sim.drill import scorecard
 
-    config_path = config or Path(os.environ.get("COMMANDER_CONFIG", "").strip() or "commander.toml")
+    config_path = configured(config)
     team: TeamConfig = load_team_config(config_path)
     folder = scenarios or Path(
         os.environ.get("COMMANDER_SCENARIOS", "").strip() or config_path.parent / "scenarios"

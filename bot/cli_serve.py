@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-import os
 import socket as sockets
 import threading
 from typing import TYPE_CHECKING
 
 import typer
 
-from bot.settings import ENVIRONMENT_HELP, Settings, load_settings, load_team_config
-from rollout.errors import CommanderError
+from bot.settings import ENVIRONMENT_HELP, SEE_HELP, Settings, load_settings, load_team_config
+from rollout.errors import CommanderError, ConfigError
 
 if TYPE_CHECKING:
     from slack_bolt import App
+    from starlette.applications import Starlette
 
 SERVE_HELP = (
     "Run the Slack bot: HTTP on --host/--port (POST /slack/events, GET /healthz), "
@@ -32,7 +32,7 @@ def register(cli: typer.Typer) -> None:
         port: int = typer.Option(3000, min=0, max=65535, help="Port to listen on (HTTP mode)"),
         socket: bool = typer.Option(False, "--socket", help="Use Socket Mode (SLACK_APP_TOKEN)"),
     ) -> None:
-        settings = load_settings(os.environ, socket=socket)
+        settings = load_settings(socket=socket)
         run(settings, host=host, port=port, socket=socket)
 
 
@@ -77,14 +77,14 @@ def listen(host: str, port: int) -> sockets.socket:
     return listener
 
 
-def serve_http(asgi_app: object, listener: sockets.socket) -> None:
+def serve_http(asgi_app: Starlette, listener: sockets.socket) -> None:
     """Serve the ASGI app on the bound socket with uvicorn, saying where first."""
     import uvicorn
 
     host, port = listener.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"listening on http://{shown}:{port}/slack/events", flush=True)
-    config = uvicorn.Config(asgi_app, log_level="warning")  # type: ignore[arg-type]
+    config = uvicorn.Config(asgi_app, log_level="warning")
     uvicorn.Server(config).run(sockets=[listener])
 
 
@@ -96,7 +96,7 @@ def reach_slack(settings: Settings) -> None:
     try:
         reply = httpx.post(
             base + "auth.test",
-            headers={"Authorization": f"Bearer {settings.bot_token}"},
+            headers={"Authorization": f"Bearer {settings.bot_token.get_secret_value()}"},
             timeout=10,
         )
     except httpx.HTTPError as exc:
@@ -113,9 +113,11 @@ def serve_socket_mode(app: App, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
-    handler = SocketModeHandler(app, settings.app_token)
+    if settings.app_token is None:  # load_settings(socket=True) requires it
+        raise ConfigError(f"missing environment variables: SLACK_APP_TOKEN {SEE_HELP}")
+    handler = SocketModeHandler(app, settings.app_token.get_secret_value())
     try:
-        handler.connect()  # type: ignore[no-untyped-call]
+        handler.connect()
     except (OSError, SlackApiError) as exc:
         raise CommanderError(f"cannot connect to Slack in Socket Mode: {exc}") from None
     print("connected to Slack in Socket Mode", flush=True)

@@ -42,7 +42,10 @@ EXPOSURE_NOTE = (
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Team config \\[default: ./commander.toml, else built-ins]"),
+    typer.Option(
+        "--config",
+        help="Team config \\[default: $COMMANDER_CONFIG, else ./commander.toml, else built-ins]",
+    ),
 ]
 ScenariosOpt = Annotated[Path, typer.Option("--scenarios", help="Folder of scenario TOML files")]
 

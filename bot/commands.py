@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,9 @@ class Commands:
 
     def run(self, cmd: p.Command, caller: Caller) -> str:
         """The reply to one command."""
-        handler = getattr(self, "_" + type(cmd).__name__.lower())
+        handler: Callable[[p.Command, Caller], str] = getattr(
+            self, "_" + type(cmd).__name__.lower()
+        )
         return handler(cmd, caller)
 
     def _help(self, cmd: p.Help, caller: Caller) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.table import Table
 
 from rollout import wording
-from rollout.config import ChecklistStage, DeployStage, TeamConfig
+from rollout.config import ChecklistStage, DeployStage, TeamConfig, TrafficStage
 from rollout.errors import CommanderError
 from rollout.rotation import shifts_between
 from rollout.windows import describe_hours, localize, next_window_opens
@@ -71,17 +71,18 @@ def plan_table(config: TeamConfig) -> Table:
     return table
 
 
-def _stage_words(stage: object) -> tuple[str, str]:
+def _stage_words(stage: ChecklistStage | DeployStage | TrafficStage) -> tuple[str, str]:
     if isinstance(stage, ChecklistStage):
         return "; ".join(stage.items), "commander"
     if isinstance(stage, DeployStage):
         smoke = f", smoke test {stage.smoke_test}" if stage.smoke_test else ", no smoke test"
         return f"deploy to {stage.environment}{smoke}", "commander"
     audience = {"all": "all users", "internal": "employees", "external": "customers"}
-    what = f"{stage.percent:g}% of {audience[stage.audience]}, bake {wording.duration(stage.bake)}"  # type: ignore[attr-defined]
-    if stage.mirror_percent:  # type: ignore[attr-defined]
-        what += f", mirror {stage.mirror_percent:g}% dark"  # type: ignore[attr-defined]
-    return what, stage.gate  # type: ignore[attr-defined]
+    bake = wording.duration(stage.bake)
+    what = f"{stage.percent:g}% of {audience[stage.audience]}, bake {bake}"
+    if stage.mirror_percent:
+        what += f", mirror {stage.mirror_percent:g}% dark"
+    return what, stage.gate
 
 
 def rotation_table(config: TeamConfig, now: datetime) -> Table:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from bot.settings import config_path
 from rollout.config import TeamConfig
 from rollout.errors import ConfigError
 from rollout.parsing import parse_config
 
-DEFAULT_NAME = "commander.toml"
-
-
-def config_path(path: Path | None = None) -> Path:
-    """The config to read: the given path, else $COMMANDER_CONFIG, else ./commander.toml."""
-    if path is not None:
-        return path
-    return Path(os.environ.get("COMMANDER_CONFIG") or DEFAULT_NAME)
+__all__ = ["config_path", "read_config"]
 
 
 def read_config(path: Path | None = None) -> TeamConfig:

@@ -23,8 +23,8 @@ from rollout.config import TeamConfig
 from rollout.controller import Folded
 from rollout.errors import CommanderError
 from rollout.machine import Refusal, Transition, decide
-from rollout.ports import Clock, Conflict, Metrics
-from rollout.rotation import NoCommander, commander_at
+from rollout.ports import Clock, Conflict, Metrics, Repository
+from rollout.rotation import NoCommander, Shift, commander_at
 from rollout.state import DeployState
 from rollout.windows import can_deploy
 
@@ -61,7 +61,7 @@ class Deploys:
     def __init__(
         self,
         config: TeamConfig,
-        repo,
+        repo: Repository,
         clock: Clock,
         roster: Roster | None = None,
     ) -> None:
@@ -127,7 +127,7 @@ class Deploys:
         except NoCommander:
             return fallback
 
-    def shift_at(self, now: datetime):
+    def shift_at(self, now: datetime) -> Shift:
         """The rotation shift in force at `now`, counting handoffs from the store."""
         since = now - max(self.config.rotation.shift, timedelta(hours=1))
         handoffs = self.repo.handoffs_since(since)
@@ -135,7 +135,7 @@ class Deploys:
             now, self.config.rotation, self.config.team.tz, handoffs, self.current_roster()
         )
 
-    def next_shift_at(self, now: datetime):
+    def next_shift_at(self, now: datetime) -> Shift:
         """The shift after the one in force at `now`."""
         shift = self.shift_at(now)
         handoffs = self.repo.handoffs_since(shift.start)

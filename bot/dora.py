@@ -8,8 +8,8 @@ from typing import Protocol
 
 from rollout.config import TeamConfig
 from rollout.dora import DeployRecord, Figures, describe, figures
+from rollout.records import EventRecord
 from rollout.state import DeployState
-from store.records import EventRecord
 
 History = Sequence[tuple[DeployState, Sequence[EventRecord]]]
 WINDOW = timedelta(days=30)

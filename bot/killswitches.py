@@ -20,8 +20,8 @@ from rollout import events as ev
 from rollout.acting import carry_out
 from rollout.config import TeamConfig
 from rollout.ports import Clock
+from rollout.records import Message
 from rollout.state import DeployState
-from store.records import Message
 
 
 class FlagStore(Protocol):

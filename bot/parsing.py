@@ -194,6 +194,8 @@ Command = (
     | Kill
     | Dora
 )
+# The flags of one command: --name value, or --name alone (True).
+Flags = dict[str, str | bool]
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@?([UW][A-Z0-9]{2,})$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -232,9 +234,9 @@ def _split(text: str) -> list[str]:
         raise CommandError(f"could not read the command ({exc}): close every quote") from None
 
 
-def _options(words: list[str], name: str) -> tuple[list[str], dict[str, str | bool]]:
+def _options(words: list[str], name: str) -> tuple[list[str], Flags]:
     positional: list[str] = []
-    flags: dict[str, str | bool] = {}
+    flags: Flags = {}
     i = 0
     while i < len(words):
         word = words[i]
@@ -252,7 +254,7 @@ def _options(words: list[str], name: str) -> tuple[list[str], dict[str, str | bo
     return positional, flags
 
 
-def _allow(flags: dict[str, str | bool], name: str, allowed: set[str]) -> None:
+def _allow(flags: Flags, name: str, allowed: set[str]) -> None:
     unknown = sorted(set(flags) - allowed)
     if unknown:
         raise CommandError(f"`/deploy {name}` does not take {', '.join(unknown)}", name)
@@ -298,7 +300,7 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo, command: str) -> datetime
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
-def _start(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Start | StartTrain:
+def _start(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Start | StartTrain:
     _allow(flags, "start", {"--hotfix", "--major", "--commander", "--force", "--commit-time"})
     commit_time = _commit_time(flags, now, tz)
     if len(pos) > 2:
@@ -319,7 +321,7 @@ def _start(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Start | 
     )
 
 
-def _commit_time(flags: dict, now: datetime, tz: ZoneInfo) -> datetime | None:
+def _commit_time(flags: Flags, now: datetime, tz: ZoneInfo) -> datetime | None:
     if "--commit-time" not in flags:
         return None
     raw = str(flags["--commit-time"])
@@ -335,7 +337,7 @@ def _commit_time(flags: dict, now: datetime, tz: ZoneInfo) -> datetime | None:
     return moment
 
 
-def _train(pos: list[str], flags: dict, commit_time: datetime | None) -> StartTrain:
+def _train(pos: list[str], flags: Flags, commit_time: datetime | None) -> StartTrain:
     if len(pos) % 2:
         raise CommandError("a release train needs a version after every service", "start")
     if set(flags) - {"--commit-time"}:
@@ -351,39 +353,39 @@ def _train(pos: list[str], flags: dict, commit_time: datetime | None) -> StartTr
     return StartTrain(cars, commit_time)
 
 
-def _status(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Status:
+def _status(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Status:
     _allow(flags, "status", set())
     _count(pos, "status", 0, 1, "at most one service")
     return Status(_name(pos[0], "status") if pos else None)
 
 
-def _history(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> History:
+def _history(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> History:
     _allow(flags, "history", set())
     _count(pos, "history", 1, 1, "a service")
     return History(_name(pos[0], "history"))
 
 
-def _who(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Who:
+def _who(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Who:
     _allow(flags, "who", set())
     _count(pos, "who", 0, 0, "no arguments")
     return Who()
 
 
-def _rollback(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> RollbackService:
+def _rollback(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> RollbackService:
     _allow(flags, "rollback", set())
     _count(pos, "rollback", 1, 2, "a service and optionally a version")
     version = _name(pos[1], "rollback", "version") if len(pos) > 1 else None
     return RollbackService(_name(pos[0], "rollback"), version)
 
 
-def _handoff(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> HandoffTo:
+def _handoff(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> HandoffTo:
     _allow(flags, "handoff", set())
     _count(pos, "handoff", 1, 2, "a user to hand over to")
     service = _name(pos[1], "handoff") if len(pos) > 1 else None
     return HandoffTo(user_id(pos[0], "handoff"), service)
 
 
-def _freeze(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> FreezeService:
+def _freeze(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> FreezeService:
     _allow(flags, "freeze", {"--until", "--reason", "--takeover"})
     _count(pos, "freeze", 1, 1, 'a service or "all"')
     if "--until" not in flags or "--reason" not in flags:
@@ -397,13 +399,13 @@ def _freeze(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> FreezeS
     return FreezeService(_name(pos[0], "freeze"), until, reason, bool(flags.get("--takeover")))
 
 
-def _unfreeze(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Unfreeze:
+def _unfreeze(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Unfreeze:
     _allow(flags, "unfreeze", {"--takeover"})
     _count(pos, "unfreeze", 1, 1, 'a service or "all"')
     return Unfreeze(_name(pos[0], "unfreeze"), bool(flags.get("--takeover")))
 
 
-def _notice(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Notice:
+def _notice(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Notice:
     _allow(flags, "notice", {"--at", "--for"})
     _count(pos, "notice", 1, 1, "the notice text in quotes")
     text = pos[0].strip()
@@ -419,27 +421,27 @@ def _notice(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Notice:
     return Notice(text, at, duration)
 
 
-def _why(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Why:
+def _why(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Why:
     _allow(flags, "why", set())
     _count(pos, "why", 0, 1, "at most one service")
     return Why(_name(pos[0], "why") if pos else None)
 
 
-def _kill(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Kill:
+def _kill(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Kill:
     _allow(flags, "kill", {"--reason"})
     _count(pos, "kill", 1, 1, "one flag")
     reason = str(flags.get("--reason", "")).strip()
     return Kill(_name(pos[0], "kill", "flag"), True, reason)
 
 
-def _unkill(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Kill:
+def _unkill(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Kill:
     _allow(flags, "unkill", {"--reason"})
     _count(pos, "unkill", 1, 1, "one flag")
     reason = str(flags.get("--reason", "")).strip()
     return Kill(_name(pos[0], "unkill", "flag"), False, reason)
 
 
-def _dora(pos: list[str], flags: dict, now: datetime, tz: ZoneInfo) -> Dora:
+def _dora(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Dora:
     _allow(flags, "dora", set())
     _count(pos, "dora", 0, 1, "at most one service")
     return Dora(_name(pos[0], "dora") if pos else None)

@@ -19,8 +19,8 @@ from rollout import events as ev
 from rollout.config import ChecklistStage, TeamConfig
 from rollout.observations import Observations
 from rollout.ports import SmokeResult
+from rollout.records import ROOT, Message, OutboxRecord
 from rollout.state import DeployState
-from store.records import ROOT, Message, OutboxRecord
 
 Earlier = Callable[[str], OutboxRecord | None]  # a message this deploy posted under a ref
 

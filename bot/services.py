@@ -30,6 +30,7 @@ from bot.trains import Trains
 from bot.worker import Worker
 from bot.world import ServiceWorld
 from rollout.config import TeamConfig
+from rollout.ports import Repository
 
 log = logging.getLogger("commander.services")
 
@@ -47,7 +48,7 @@ class Services:
     """Everything the listeners and the worker call."""
 
     config: TeamConfig
-    repo: object
+    repo: Repository
     client: WebClient
     slack: SlackPoster
     deploys: Deploys
@@ -59,7 +60,9 @@ class Services:
     drills: DrillService
 
 
-def build_services(settings: Settings, repo, client: WebClient | None = None) -> Services:
+def build_services(
+    settings: Settings, repo: Repository, client: WebClient | None = None
+) -> Services:
     """Wire the bot's services around a repository (store.repository.Repository in production)."""
     config = load_team_config(settings.config_path)
     client = client or make_web_client(settings)

@@ -1,16 +1,28 @@
-"""What `commander serve` reads from the environment, read at call time and never at import."""
+"""The one settings loader: the environment, then ./.env, read at call time (never at import).
+
+Every command takes its defaults from here: `config_path()` for the team config (honours
+COMMANDER_CONFIG), `database_url()` for the database, and `load_settings()` for what
+`commander serve` needs. Tokens are SecretStr, so they never show in a repr or a log line.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
-from bot.configfile import read_config
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from rollout.config import TeamConfig
 from rollout.errors import ConfigError
 
-ENVIRONMENT_HELP = """Environment:
+DEFAULT_CONFIG = Path("commander.toml")
+DEFAULT_DATABASE_URL = "sqlite:///commander.db"
+SEE_HELP = "(see commander serve --help)"
+S = TypeVar("S", bound="Paths")
+
+ENVIRONMENT_HELP = """Environment (and ./.env):
 SLACK_BOT_TOKEN (required) bot token, xoxb-…;
 SLACK_SIGNING_SECRET (required) verifies every request;
 SLACK_APP_TOKEN (--socket only) app-level token, xapp-…;
@@ -22,76 +34,105 @@ COMMANDER_TICK seconds between worker passes (timers, judges, notices), default 
 COMMANDER_SCENARIOS drill scenarios folder, default scenarios/ next to the config."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The bot's runtime settings; secrets are kept out of repr."""
+class Paths(BaseSettings):
+    """Where the team config and the database are: what every command needs."""
 
-    bot_token: str
-    signing_secret: str
-    database_url: str
-    config_path: Path
-    app_token: str | None = None
-    api_url: str | None = None
-    post_interval: float = 1.0
-    tick: float = 0.25
-    scenarios: Path | None = None  # drill scenarios; None: "scenarios/" next to the config
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,  # Settings(bot_token=...) in code, SLACK_BOT_TOKEN in the env
+        validate_by_alias=True,
+    )
+
+    config_path: Path = Field(DEFAULT_CONFIG, validation_alias="COMMANDER_CONFIG")
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        """An empty or all-blank variable counts as not set; values lose stray whitespace."""
+        if not isinstance(data, dict):
+            return data
+        stripped = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return {k: v for k, v in stripped.items() if v != ""}
+
+
+class Settings(Paths):
+    """What `commander serve` reads; secrets are SecretStr."""
+
+    bot_token: SecretStr = Field(validation_alias="SLACK_BOT_TOKEN")
+    signing_secret: SecretStr = Field(validation_alias="SLACK_SIGNING_SECRET")
+    app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    api_url: str | None = Field(None, validation_alias="SLACK_API_URL")
+    post_interval: float = Field(1.0, ge=0, validation_alias="COMMANDER_POST_INTERVAL")
+    tick: float = Field(0.25, ge=0, validation_alias="COMMANDER_TICK")
+    # Drill scenarios; None: "scenarios/" next to the team config.
+    scenarios: Path | None = Field(None, validation_alias="COMMANDER_SCENARIOS")
 
     @property
     def scenarios_dir(self) -> Path:
         """Where `/deploy drill start <name>` finds its scenario files."""
         return self.scenarios or self.config_path.parent / "scenarios"
 
-    def __repr__(self) -> str:
-        return (
-            f"Settings(database_url={self.database_url!r}, config_path={self.config_path!r}, "
-            f"api_url={self.api_url!r}, post_interval={self.post_interval}, tick={self.tick})"
-        )
+    @field_validator("api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str | None) -> str | None:
+        """slack_sdk joins method names onto the base URL, so it must end in a slash."""
+        return value if value is None or value.endswith("/") else value + "/"
 
 
-def load_settings(env: Mapping[str, str], *, socket: bool = False) -> Settings:
-    """Settings from an environment mapping; a missing or bad variable is a ConfigError."""
-    required = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", *(["SLACK_APP_TOKEN"] if socket else [])]
-    for name in required:
-        if not env.get(name, "").strip():
-            raise ConfigError(f"{name} is not set (see `commander serve --help`)")
-    return Settings(
-        bot_token=env["SLACK_BOT_TOKEN"].strip(),
-        signing_secret=env["SLACK_SIGNING_SECRET"].strip(),
-        app_token=env.get("SLACK_APP_TOKEN", "").strip() or None,
-        api_url=_base_url(env.get("SLACK_API_URL", "")),
-        database_url=env.get("DATABASE_URL", "").strip() or "sqlite:///commander.db",
-        config_path=Path(env.get("COMMANDER_CONFIG", "").strip() or "commander.toml"),
-        post_interval=_seconds(env, "COMMANDER_POST_INTERVAL", 1.0),
-        tick=_seconds(env, "COMMANDER_TICK", 0.25),
-        scenarios=Path(env["COMMANDER_SCENARIOS"].strip())
-        if env.get("COMMANDER_SCENARIOS", "").strip()
-        else None,
-    )
+class SocketSettings(Settings):
+    """Socket Mode also needs the app-level token."""
+
+    app_token: SecretStr = Field(validation_alias="SLACK_APP_TOKEN")
+
+
+def config_path(path: Path | None = None) -> Path:
+    """The team config to read: `path`, else $COMMANDER_CONFIG, else ./commander.toml."""
+    return path if path is not None else _read(Paths).config_path
+
+
+def config_is_named(path: Path | None = None) -> bool:
+    """True when a config was named (`path` or COMMANDER_CONFIG), so it must exist; else the
+    simulator may fall back to built-in defaults."""
+    return path is not None or "config_path" in _read(Paths).model_fields_set
+
+
+def database_url() -> str:
+    """The database: $DATABASE_URL, else commander.db in the working directory."""
+    return _read(Paths).database_url
+
+
+def load_settings(*, socket: bool = False) -> Settings:
+    """Everything `commander serve` needs; every missing variable in one ConfigError."""
+    return _read(SocketSettings if socket else Settings)
 
 
 def load_team_config(path: Path) -> TeamConfig:
-    """Read and validate the team config file."""
+    """Read and validate the team config at `path` (what `commander serve` does on start)."""
+    from bot.configfile import read_config  # it imports config_path from here
+
     if not path.exists():
         raise ConfigError(f"{path}: no such file (set COMMANDER_CONFIG to your commander.toml)")
     return read_config(path)  # a folder or a binary file is one line too
 
 
-def _base_url(value: str) -> str | None:
-    """The Web API base URL with the trailing slash slack_sdk needs."""
-    value = value.strip()
-    if not value:
-        return None
-    return value if value.endswith("/") else value + "/"
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
+def _read(kind: type[S]) -> S:
     try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f'{name}: expected a number of seconds, got "{raw}"') from None
-    if value < 0:
-        raise ConfigError(f"{name}: expected a number of seconds >= 0, got {raw}")
-    return value
+        return kind()
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc.errors())) from None
+
+
+def _one_line(errors: list[ErrorDetails]) -> str:
+    """All missing variables together, else the first bad value, as one line."""
+    missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing"]
+    if missing:
+        return f"missing environment variables: {', '.join(missing)} {SEE_HELP}"
+    first = errors[0]
+    name, value = first["loc"][0], first.get("input")
+    if first["type"] in ("float_parsing", "greater_than_equal"):
+        return f'{name}: expected a number of seconds >= 0, got "{value}"'
+    return f'{name}: {first["msg"]}, got "{value}"'

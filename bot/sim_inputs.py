@@ -9,22 +9,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.configfile import read_config
+from bot.settings import config_is_named, config_path
 from rollout.config import TeamConfig
 from rollout.errors import CommanderError, ConfigError
 
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
     from sim.scenario import Scenario
 
-DEFAULT_CONFIG = Path("commander.toml")
 DEFAULT_SCENARIOS = Path("scenarios")
 
 
 def load_config(path: Path | None) -> TeamConfig:
-    """The team config at `path`; without one, ./commander.toml if present, else the defaults."""
-    if path is None:
-        if not DEFAULT_CONFIG.is_file():
-            return TeamConfig()
-        path = DEFAULT_CONFIG
+    """The team config at `path`, else $COMMANDER_CONFIG; without either, ./commander.toml if
+    present, else the built-in defaults."""
+    if not config_is_named(path) and not config_path().is_file():
+        return TeamConfig()
     return read_config(path)
 
 

@@ -25,7 +25,10 @@ def make_web_client(settings: Settings, *, retries: bool = True) -> WebClient:
     Without `retries` every failure is raised at once and the client times out sooner: the
     outbox marks the message for later itself, rather than sleeping the worker in Retry-After.
     """
-    kwargs: dict[str, Any] = {"token": settings.bot_token, "timeout": 15 if retries else 10}
+    kwargs: dict[str, Any] = {
+        "token": settings.bot_token.get_secret_value(),
+        "timeout": 15 if retries else 10,
+    }
     if settings.api_url:
         kwargs["base_url"] = settings.api_url
     client = WebClient(**kwargs)

@@ -4,15 +4,17 @@ freezes and maintenance notices."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.blocks.words import slack_text
 from bot.deploys import Deploys, Refused
+from bot.outbox import Poster
 from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Unfreeze
-from bot.slack_client import SlackPoster
 from rollout import events as ev
+from rollout.config import Freeze
 from rollout.errors import NotFound
-from rollout.ports import Clock
+from rollout.ports import Clock, Repository
+from rollout.records import NoticeRecord
 
 log = logging.getLogger("commander.team")
 KEEP_CLAIMS = timedelta(days=30)
@@ -25,7 +27,7 @@ ALTERNATIVES = (
 class Team:
     """Rollbacks by service, handoffs, freezes and notices."""
 
-    def __init__(self, deploys: Deploys, repo, clock: Clock, slack: SlackPoster) -> None:
+    def __init__(self, deploys: Deploys, repo: Repository, clock: Clock, slack: Poster) -> None:
         self.deploys = deploys
         self.config = deploys.config
         self.repo = repo
@@ -109,7 +111,12 @@ class Team:
         ends = starts + cmd.duration if cmd.duration else None
         channel = self.config.team.announcements_channel
         self.repo.add_notice(
-            channel=channel, text=cmd.text, starts_at=starts, ends_at=ends, created_by=user
+            channel=channel,
+            text=cmd.text,
+            starts_at=starts,
+            ends_at=ends,
+            created_by=user,
+            now=now,
         )
         tz = self.config.team.tz
         when = "now" if cmd.at is None else f"at {starts.astimezone(tz):%Y-%m-%d %H:%M %Z}"
@@ -125,18 +132,18 @@ class Team:
             elif notice.state == "posted" and notice.ends_at is not None and notice.ends_at <= now:
                 self._end_notice(notice, now)
 
-    def _post_notice(self, notice, now) -> None:
+    def _post_notice(self, notice: NoticeRecord, now: datetime) -> None:
         if self.repo.claim_delivery(f"notice-post:{notice.id}", now, KEEP_CLAIMS):
             _, ts = self.slack.post(notice.channel, f":construction: Maintenance: {notice.text}")
             self.repo.mark_notice_posted(notice.id, ts, now)
 
-    def _end_notice(self, notice, now) -> None:
+    def _end_notice(self, notice: NoticeRecord, now: datetime) -> None:
         if self.repo.claim_delivery(f"notice-end:{notice.id}", now, KEEP_CLAIMS):
             text = f":white_check_mark: All clear: {notice.text}"
             _, ts = self.slack.post(notice.channel, text, thread_ts=None)
             self.repo.mark_notice_ended(notice.id, ts, now)
 
-    def _freeze_of(self, target: str):
+    def _freeze_of(self, target: str) -> Freeze | None:
         now = self.clock.now()
         matches = [f for f in self.repo.active_freezes(now) if tuple(f.services) == (target,)]
         return matches[-1] if matches else None

@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
+from rollout.records import TrainRecord
 from rollout.state import DeployState
-from store.records import TrainRecord
 
 
-def train_thread(repo: Any, state: DeployState) -> tuple[str, str] | None:
+class TrainReader(Protocol):
+    """What the links read: a train, and where each car's card is."""
+
+    def train(self, train_id: str) -> TrainRecord: ...
+
+    def thread_of(self, deploy_id: str) -> tuple[str, str, str] | None: ...
+
+
+def train_thread(repo: TrainReader, state: DeployState) -> tuple[str, str] | None:
     """The (channel, ts) of the train thread a deploy's card goes in, if it rides a train."""
     train_id = dict(state.meta).get("train")
     if not train_id:
         return None
-    train: TrainRecord = repo.train(train_id)
+    train = repo.train(train_id)
     if train.channel is None or train.thread_ts is None:
         return None
     return train.channel, train.thread_ts
 
 
-def train_line(repo: Any, state: DeployState) -> str | None:
+def train_line(repo: TrainReader, state: DeployState) -> str | None:
     """e.g. "Train: <link|db-proxy 1.0> → *api 3.1.0* → web 2.4.0 (waiting)"; links to cards."""
     train_id = dict(state.meta).get("train")
     if not train_id:
         return None
-    train: TrainRecord = repo.train(train_id)
+    train = repo.train(train_id)
     parts = []
     for car in train.cars:
         name = f"{car.service} {car.version}"

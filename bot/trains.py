@@ -24,8 +24,8 @@ from rollout import events as ev
 from rollout import trains
 from rollout.errors import CommanderError
 from rollout.ports import Conflict
+from rollout.records import ROOT, Message, TrainRecord
 from rollout.state import DeployState
-from store.records import ROOT, Message, TrainRecord
 
 log = logging.getLogger("commander.trains")
 # A settled train is watched this long, so a late rollback of a back end still offers to roll

@@ -45,8 +45,8 @@ class ServiceWorld:
         """Ship a version to an environment."""
         self.deployer_for(service).deploy(service, environment, version)
 
-    def smoke_test(self, service: str, environment: str, test: str | None) -> SmokeResult:
-        """Run the service's smoke test."""
+    def smoke_test(self, service: str, environment: str, test: str | None) -> SmokeResult | None:
+        """Run the service's smoke test (None: its deployer reports the result later)."""
         return self.deployer_for(service).smoke_test(service, environment, test)
 
     def rollback(self, service: str, from_version: str, to_version: str | None) -> None:

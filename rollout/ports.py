@@ -1,17 +1,17 @@
 """The edges of the core, as Protocols: the world a deploy acts on, the people it talks to,
-its timers, and the store. Real adapters live in bot/ and store/, simulated ones in sim/, and
-in-memory fakes in tests/fakes.py. `rollout.acting.carry_out` is the one function that drives
-the first three."""
+its timers, and the store (declared in rollout.repository, re-exported here). Real adapters
+live in bot/ and store/, simulated ones in sim/, and in-memory fakes in tests/fakes.py.
+`rollout.acting.carry_out` is the one function that drives the first three."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from rollout.events import AskConfirm, Audit, Notify
 from rollout.observations import Observations
+from rollout.repository import Repository as Repository  # the store's port, re-exported
 from rollout.state import DeployState
 
 
@@ -88,19 +88,3 @@ class Conflict(Exception):
     def __init__(self, message: str, winner: str | None = None) -> None:
         super().__init__(message)
         self.winner = winner
-
-
-class Repository(Protocol):
-    """Durable deploy state with compare-and-set, plus the audit trail."""
-
-    def add(self, deploy: DeployState, now: datetime) -> None: ...
-
-    def get(self, deploy_id: str) -> DeployState: ...
-
-    def version_of(self, deploy_id: str) -> int: ...
-
-    def save(
-        self, deploy: DeployState, expected_version: int, audits: Sequence[Audit], now: datetime
-    ) -> int: ...
-
-    def in_flight(self) -> Sequence[DeployState]: ...

@@ -89,7 +89,7 @@ def step(cars: Sequence[Car], config: TeamConfig) -> TrainStep:
     )
     if failed:
         running = any(c.deploy and not c.deploy.finished for c in cars)
-        final = any(cars[i].deploy.status in GONE for i in failed)  # type: ignore[union-attr]
+        final = any(_status(cars[i]) in GONE for i in failed)
         return TrainStep((), waiting, failed, offers, False, final and not running and not offers)
     start = tuple(i for i, blockers in waiting if not blockers)
     return TrainStep(start, tuple(w for w in waiting if w[1]), (), offers, done, False)
@@ -116,3 +116,8 @@ def _offers(cars: Sequence[Car], deps: dict[int, tuple[int, ...]]) -> list[Offer
         if fronts:
             offers.append(Offer(b, fronts))
     return offers
+
+
+def _status(car: Car) -> str | None:
+    """The status of the deploy a car became, if it started."""
+    return car.deploy.status if car.deploy is not None else None

@@ -31,7 +31,8 @@ class Backoff:
 
 def restart_times(run_time_s: float, horizon_s: float) -> list[float]:
     """When a container started at 0 that crashes after `run_time_s` is restarted."""
-    backoff, started, times = Backoff(), 0.0, []
+    backoff, started = Backoff(), 0.0
+    times: list[float] = []
     while True:
         crashed = started + run_time_s
         started = crashed + backoff.next_delay(run_time_s)

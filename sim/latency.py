@@ -14,7 +14,7 @@ Z99 = 2.3263478740408408  # the standard normal's 99th percentile
 
 def _normal_cdf(z: FloatArray) -> FloatArray:
     erf = np.vectorize(math.erf, otypes=[float])
-    return 0.5 * (1.0 + erf(z / math.sqrt(2.0)))
+    return np.asarray(0.5 * (1.0 + erf(z / math.sqrt(2.0))), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -54,5 +54,5 @@ class Lognormal:
     def bucket_probabilities(self) -> FloatArray:
         """The chance of each shared latency bucket (see rollout.observations)."""
         cdf = np.concatenate([[0.0], self.cdf(LATENCY_EDGES_MS), [1.0]])
-        probs = np.clip(np.diff(cdf), 0.0, None)
-        return probs / probs.sum()
+        probs: FloatArray = np.clip(np.diff(cdf), 0.0, None)
+        return probs / float(probs.sum())

@@ -52,11 +52,15 @@ def summarize(rehearsal: Rehearsal, seed: int, keep_series: bool) -> RunResult:
 
 
 def fault_onset(rehearsal: Rehearsal) -> float | None:
-    """When a release fault first touched a request (or, for host faults, a host)."""
+    """When a release fault first touched a request (for host faults: a host's start or crash)."""
     times = [rehearsal.meter.fault_onset]
-    if any(isinstance(f, BadSecretFault | CrashLoopFault) for f in rehearsal.scenario.faults):
-        times.append(rehearsal.fleet.first_new_start)
-    injected, started = rehearsal.faults.host_fault_from, rehearsal.fleet.first_new_start
+    started = rehearsal.fleet.first_new_start
+    for fault in rehearsal.scenario.faults:
+        if started is not None and isinstance(fault, BadSecretFault):
+            times.append(started)
+        elif started is not None and isinstance(fault, CrashLoopFault):
+            times.append(started + fault.run_time.total_seconds())  # the first crash
+    injected = rehearsal.faults.host_fault_from
     if injected is not None and started is not None:
         times.append(max(injected, started))  # an injected host fault hits hosts from then on
     known = [t for t in times if t is not None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -209,7 +209,7 @@ Fault = Annotated[
 ]
 _FAULT_KINDS = frozenset(
     cls.model_fields["kind"].default
-    for cls in Fault.__origin__.__args__  # type: ignore[attr-defined]
+    for cls in get_args(get_args(Fault)[0])  # Fault is Annotated[Union[...], Field(...)]
 )
 
 

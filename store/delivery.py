@@ -9,13 +9,13 @@ from sqlalchemy import Table, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from rollout.records import EventRecord
 from rollout.state import DeployState
 from store.mapping import deploy_state, event_record
 from store.models import Deploy, DeployEvent
-from store.records import EventRecord
 
-DEPLOYS: Table = Deploy.__table__  # type: ignore[attr-defined]  # SQLModel sets it at runtime
-EVENTS: Table = DeployEvent.__table__  # type: ignore[attr-defined]
+DEPLOYS: Table = Deploy.metadata.tables["deploys"]
+EVENTS: Table = DeployEvent.metadata.tables["deploy_events"]
 
 
 class DeliveryStore:

@@ -6,26 +6,26 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import Table, insert, or_, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from rollout.errors import NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict
+from rollout.records import EventRecord, Message
 from rollout.state import DeployState
 from store.mapping import deploy_state, deploy_values, event_record, event_values
 from store.models import REAL_IN_FLIGHT_SQL, Deploy, DeployEffects, DeployEvent, OutboxMessage
 from store.outbox import outbox_values
-from store.records import EventRecord, Message
 
 IN_FLIGHT = ("created", "running", "held")
 ACTIVE = (*IN_FLIGHT, "stabilizing")
-DEPLOYS = Deploy.__table__
-EVENTS = DeployEvent.__table__
-EFFECTS = DeployEffects.__table__
-OUTBOX = OutboxMessage.__table__
+DEPLOYS: Table = Deploy.metadata.tables["deploys"]
+EVENTS: Table = DeployEvent.metadata.tables["deploy_events"]
+EFFECTS: Table = DeployEffects.metadata.tables["deploy_effects"]
+OUTBOX: Table = OutboxMessage.metadata.tables["outbox"]
 
 # How a winning event reads in "already <verb> by <who> at <time>".
 PAST_TENSE = {
@@ -62,8 +62,8 @@ class DeployStore:
         row = {**deploy_values(deploy), "channel": channel, "created_at": now, "updated_at": now}
         try:
             with self._session() as session, session.begin():
-                session.execute(insert(DEPLOYS).values(**row, row_version=1))
-                session.execute(insert(EFFECTS).values(deploy_id=deploy.id))
+                session.exec(insert(DEPLOYS).values(**row, row_version=1))
+                session.exec(insert(EFFECTS).values(deploy_id=deploy.id))
         except IntegrityError as exc:
             raise self._add_conflict(deploy) from exc
 
@@ -72,8 +72,10 @@ class DeployStore:
         with self._session() as session:
             if session.get(Deploy, deploy.id) is not None:
                 return Conflict(f"deploy {deploy.id} already exists")
-            rows = session.scalars(
-                select(Deploy).where(Deploy.service == deploy.service, text(REAL_IN_FLIGHT_SQL))
+            rows = session.exec(
+                select(Deploy).where(
+                    col(Deploy.service) == deploy.service, text(REAL_IN_FLIGHT_SQL)
+                )
             ).all()
         if not rows:
             return Conflict(f"deploy {deploy.id} could not be recorded; try again")
@@ -117,7 +119,7 @@ class DeployStore:
             .values(**deploy_values(deploy), updated_at=now, row_version=new_version)
         )
         with self._session() as session, session.begin():
-            if session.execute(change).rowcount == 1:
+            if session.exec(change).rowcount == 1:
                 self._append(session, deploy.id, audits, now)
                 self._queue(session, deploy.id, outbox, now)
                 return new_version
@@ -139,23 +141,23 @@ class DeployStore:
         self, session: Session, deploy_id: str, audits: Sequence[Audit], now: datetime
     ) -> None:
         if audits:
-            session.execute(insert(EVENTS), [event_values(deploy_id, a, now) for a in audits])
+            session.exec(insert(EVENTS), params=[event_values(deploy_id, a, now) for a in audits])
 
     def _queue(
         self, session: Session, deploy_id: str, outbox: Sequence[Message], now: datetime
     ) -> None:
         if outbox:
             rows = [outbox_values(deploy_id, message, now) for message in outbox]
-            session.execute(insert(OUTBOX), rows)
+            session.exec(insert(OUTBOX), params=rows)
 
     def _conflict(self, deploy_id: str) -> Conflict:
         """Explain a lost compare-and-set with the latest decision that won it."""
         self.version_of(deploy_id)  # a vanished deploy is NotFound, not a conflict
         latest = select(DeployEvent).where(
-            DeployEvent.deploy_id == deploy_id, DeployEvent.kind.not_like("refused:%")
+            col(DeployEvent.deploy_id) == deploy_id, col(DeployEvent.kind).not_like("refused:%")
         )
         with self._session() as session:
-            winner = session.scalars(latest.order_by(DeployEvent.id.desc()).limit(1)).first()
+            winner = session.exec(latest.order_by(col(DeployEvent.id).desc()).limit(1)).first()
         if winner is None:
             return Conflict("someone else changed this deploy first")
         return Conflict(conflict_message(event_record(winner)), winner=winner.actor)
@@ -168,7 +170,7 @@ class DeployStore:
             .values(channel=channel, root_ts=root_ts, thread_ts=thread_ts)
         )
         with self._session() as session, session.begin():
-            if session.execute(change).rowcount != 1:
+            if session.exec(change).rowcount != 1:
                 raise NotFound(f"no deploy {deploy_id}")
 
     def thread_of(self, deploy_id: str) -> tuple[str, str, str] | None:
@@ -184,11 +186,11 @@ class DeployStore:
     def find_by_thread(self, channel: str, thread_ts: str) -> DeployState | None:
         """The deploy whose root message or thread is `thread_ts` in `channel`."""
         query = select(Deploy).where(
-            Deploy.channel == channel,
-            or_(Deploy.thread_ts == thread_ts, Deploy.root_ts == thread_ts),
+            col(Deploy.channel) == channel,
+            or_(col(Deploy.thread_ts) == thread_ts, col(Deploy.root_ts) == thread_ts),
         )
         with self._session() as session:
-            row = session.scalars(query.order_by(Deploy.created_at.desc()).limit(1)).first()
+            row = session.exec(query.order_by(col(Deploy.created_at).desc()).limit(1)).first()
         return deploy_state(row) if row else None
 
     def in_flight(self) -> list[DeployState]:
@@ -202,24 +204,25 @@ class DeployStore:
     def _with_status(self, statuses: Sequence[str]) -> list[DeployState]:
         query = (  # drills live apart: the worker's DrillRunner runs them
             select(Deploy)
-            .where(Deploy.status.in_(statuses), Deploy.drill.is_(False))
-            .order_by(Deploy.created_at)
+            .where(col(Deploy.status).in_(statuses), col(Deploy.drill).is_(False))
+            .order_by(col(Deploy.created_at))
         )
         with self._session() as session:
-            return [deploy_state(row) for row in session.scalars(query)]
+            return [deploy_state(row) for row in session.exec(query)]
 
     def latest_for(self, service: str) -> DeployState | None:
         """The service's most recently created deploy."""
-        query = select(Deploy).where(Deploy.service == service, Deploy.drill.is_(False))
+        query = select(Deploy).where(col(Deploy.service) == service, col(Deploy.drill).is_(False))
         with self._session() as session:
-            row = session.scalars(query.order_by(Deploy.created_at.desc()).limit(1)).first()
+            row = session.exec(query.order_by(col(Deploy.created_at).desc()).limit(1)).first()
         return deploy_state(row) if row else None
 
     def events(self, deploy_id: str) -> list[EventRecord]:
         """The deploy's audit trail, oldest first."""
-        query = select(DeployEvent).where(DeployEvent.deploy_id == deploy_id)
+        query = select(DeployEvent).where(col(DeployEvent.deploy_id) == deploy_id)
         with self._session() as session:
-            return [event_record(row) for row in session.scalars(query.order_by(DeployEvent.id))]
+            ordered = query.order_by(col(DeployEvent.id))
+            return [event_record(row) for row in session.exec(ordered)]
 
 
 def conflict_message(winner: EventRecord) -> str:

@@ -14,11 +14,11 @@ from sqlmodel import Session, col
 from rollout.errors import NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict
+from rollout.records import Message
 from rollout.state import DeployState
 from store.mapping import deploy_values, event_values
 from store.models import Deploy, DeployEffects, DeployEvent, Drill, DrillInput, OutboxMessage
 from store.outbox import outbox_values
-from store.records import Message
 
 DRILLS: Table = Drill.__table__  # type: ignore[attr-defined]
 INPUTS: Table = DrillInput.__table__  # type: ignore[attr-defined]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast, get_args
 
 from rollout.events import Audit
-from rollout.state import DeployState, Exposure
+from rollout.records import EventRecord, FreezeRecord, NoticeRecord, NoticeState, ReleaseRecord
+from rollout.state import DeployState, Exposure, Phase, Status
 from store import models
-from store.records import EventRecord, FreezeRecord, NoticeRecord, ReleaseRecord
 
 
 def deploy_values(state: DeployState) -> dict[str, Any]:
@@ -54,15 +54,15 @@ def deploy_state(row: models.Deploy) -> DeployState:
         previous_version=row.previous_version,
         commander=row.commander,
         plan_name=row.plan_name,
-        status=row.status,  # type: ignore[arg-type]
-        phase=row.phase,  # type: ignore[arg-type]
+        status=_status(row.status),
+        phase=_phase(row.phase),
         stage_index=row.stage_index,
         checklist_done=frozenset(row.checklist_done),
         exposure=Exposure(row.exposure_internal, row.exposure_external, row.exposure_mirror),
         authorized_percent=row.authorized_percent,
         bake_until=row.bake_until,
         stabilize_until=row.stabilize_until,
-        held_phase=row.held_phase,  # type: ignore[arg-type]
+        held_phase=_phase(row.held_phase),
         hold_reason=row.hold_reason,
         verdicts=tuple((judge, outcome) for judge, outcome in row.verdicts),
         hotfix=row.hotfix,
@@ -151,7 +151,28 @@ def notice_record(row: models.MaintenanceNotice) -> NoticeRecord:
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         created_by=row.created_by,
-        state=row.state,  # type: ignore[arg-type]
+        state=_notice_state(row.state),
         posted_ts=row.posted_ts,
         ended_ts=row.ended_ts,
     )
+
+
+def _status(value: str) -> Status:
+    """A status column's value, checked (the column holds a plain string)."""
+    return cast(Status, _checked(Status, value))
+
+
+def _phase(value: str | None) -> Phase | None:
+    """A phase column's value, checked."""
+    return None if value is None else cast(Phase, _checked(Phase, value))
+
+
+def _notice_state(value: str) -> NoticeState:
+    """A notice's state column, checked."""
+    return cast(NoticeState, _checked(NoticeState, value))
+
+
+def _checked(kind: object, value: str) -> str:
+    if value not in get_args(kind):
+        raise ValueError(f"unexpected value {value!r} in the store: not one of {get_args(kind)}")
+    return value

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from rollout import config as core
 from rollout.errors import CommanderError
+from rollout.records import FreezeRecord, NoticeRecord
 from store import models
 from store.mapping import freeze_record, notice_record
-from store.records import FreezeRecord, NoticeRecord
 
-NOTICES = models.MaintenanceNotice.__table__
+NOTICES: Table = models.StoreModel.metadata.tables["maintenance_notices"]
+DELIVERIES: Table = models.StoreModel.metadata.tables["slack_deliveries"]
 
 
 class OperationsStore:
@@ -45,7 +47,7 @@ class OperationsStore:
     def active_freezes(self, now: datetime) -> list[core.Freeze]:
         """Freezes in force at `now`, as the core's Freeze objects."""
         with self._session() as session:
-            rows = session.scalars(_in_force(now).order_by(models.Freeze.starts_at))
+            rows = session.exec(_in_force(now).order_by(col(models.Freeze.starts_at)))
             return [
                 core.Freeze(
                     start=row.starts_at,
@@ -59,9 +61,9 @@ class OperationsStore:
 
     def end_freeze(self, service: str, *, by: str, now: datetime) -> FreezeRecord | None:
         """End every freeze on `service` now; the latest one ended, or None if none was on."""
-        query = _in_force(now).where(models.Freeze.service == service)
+        query = _in_force(now).where(col(models.Freeze.service) == service)
         with self._session() as session, session.begin():
-            rows = list(session.scalars(query.order_by(models.Freeze.starts_at)))
+            rows = list(session.exec(query.order_by(col(models.Freeze.starts_at))))
             for row in rows:
                 row.ended_at, row.ended_by = now, by
         return freeze_record(rows[-1]) if rows else None
@@ -76,9 +78,9 @@ class OperationsStore:
     def handoffs_since(self, since: datetime) -> list[tuple[datetime, str]]:
         """Handoffs at or after `since`, in time order."""
         table = models.RotationHandoff
-        query = select(table).where(table.at >= since).order_by(table.at, table.id)
+        query = select(table).where(col(table.at) >= since).order_by(col(table.at), col(table.id))
         with self._session() as session:
-            return [(row.at, row.user_id) for row in session.scalars(query)]
+            return [(row.at, row.user_id) for row in session.exec(query)]
 
     # --- maintenance notices ----------------------------------------------------------
 
@@ -109,9 +111,9 @@ class OperationsStore:
     def notices_pending(self) -> list[NoticeRecord]:
         """Notices still to post (scheduled) or to end (posted), by start time."""
         table = models.MaintenanceNotice
-        query = select(table).where(table.state.in_(("scheduled", "posted")))
+        query = select(table).where(col(table.state).in_(("scheduled", "posted")))
         with self._session() as session:
-            rows = session.scalars(query.order_by(table.starts_at, table.id))
+            rows = session.exec(query.order_by(col(table.starts_at), col(table.id)))
             return [notice_record(row) for row in rows]
 
     def mark_notice_posted(self, notice_id: int, ts: str, now: datetime) -> bool:
@@ -131,7 +133,7 @@ class OperationsStore:
             .values(**values)
         )
         with self._session() as session, session.begin():
-            return bool(session.execute(change).rowcount == 1)
+            return session.exec(change).rowcount == 1
 
     # --- feature flags ----------------------------------------------------------------
 
@@ -157,16 +159,14 @@ class OperationsStore:
     def flags(self) -> dict[str, bool]:
         """Every flag's current value."""
         with self._session() as session:
-            return {row.name: row.enabled for row in session.scalars(select(models.FeatureFlag))}
+            return {row.name: row.enabled for row in session.exec(select(models.FeatureFlag))}
 
     def flag_history(self, name: str) -> list[tuple[datetime, str, bool, str]]:
         """A flag's changes, oldest first: (when, by whom, enabled, why)."""
         table = models.FeatureFlagChange
-        query = select(table).where(table.name == name).order_by(table.id)
+        query = select(table).where(col(table.name) == name).order_by(col(table.id))
         with self._session() as session:
-            return [
-                (r.changed_at, r.changed_by, r.enabled, r.reason) for r in session.scalars(query)
-            ]
+            return [(r.changed_at, r.changed_by, r.enabled, r.reason) for r in session.exec(query)]
 
     # --- drills -----------------------------------------------------------------------
 
@@ -199,16 +199,18 @@ class OperationsStore:
 
     def claim_delivery(self, key: str, now: datetime, ttl: timedelta = timedelta(hours=1)) -> bool:
         """True the first time `key` is seen within its ttl; purges expired keys on the way."""
-        table = models.SlackDelivery.__table__
+        table = DELIVERIES
         try:
             with self._session() as session, session.begin():
-                session.execute(delete(table).where(table.c.expires_at <= now))
-                session.execute(insert(table).values(key=key, seen_at=now, expires_at=now + ttl))
+                session.exec(delete(table).where(table.c.expires_at <= now))
+                session.exec(insert(table).values(key=key, seen_at=now, expires_at=now + ttl))
         except IntegrityError:
             return False
         return True
 
 
-def _in_force(now: datetime) -> Select[tuple[models.Freeze]]:
+def _in_force(now: datetime) -> SelectOfScalar[models.Freeze]:
     table = models.Freeze
-    return select(table).where(table.starts_at <= now, table.until > now, table.ended_at.is_(None))
+    return select(table).where(
+        col(table.starts_at) <= now, col(table.until) > now, col(table.ended_at).is_(None)
+    )

@@ -4,21 +4,22 @@ whichever replica holds the deploy's lease; and how far each deploy's effects go
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, cast
 
 from sqlalchemy import Table, exists, or_, select, update
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from rollout.records import ROOT, Message, OutboxRecord
 from rollout.state import DeployState
 from store.mapping import deploy_state
 from store.models import Deploy, DeployEffects, OutboxMessage
-from store.records import ROOT, Message, OutboxRecord
 
-OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-EFFECTS: Table = DeployEffects.__table__  # type: ignore[attr-defined]
-DEPLOYS: Table = Deploy.__table__  # type: ignore[attr-defined]
+OUTBOX: Table = OutboxMessage.metadata.tables["outbox"]
+EFFECTS: Table = DeployEffects.metadata.tables["deploy_effects"]
+DEPLOYS: Table = Deploy.metadata.tables["deploys"]
+SENDING_STATES = ("pending", "sent", "dropped")
 ACTIVE = ("created", "running", "held", "stabilizing")
 
 
@@ -55,12 +56,19 @@ def outbox_record(row: OutboxMessage) -> OutboxRecord:
         id=row.id,
         deploy_id=row.deploy_id,
         message=message,
-        state=row.state,  # type: ignore[arg-type]
+        state=_sending_state(row.state),
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         sent_channel=row.sent_channel,
         ts=row.ts,
     )
+
+
+def _sending_state(value: str) -> Literal["pending", "sent", "dropped"]:
+    """An outbox row's state column, checked (the column holds a plain string)."""
+    if value not in SENDING_STATES:
+        raise ValueError(f"unexpected outbox state {value!r} in the store")
+    return cast(Literal["pending", "sent", "dropped"], value)
 
 
 class OutboxStore:
@@ -171,8 +179,7 @@ class OutboxStore:
             .values(owner=owner, lease_until=now + lease)
         )
         with self._session() as session, session.begin():
-            result: CursorResult[Any] = session.execute(change)  # type: ignore[assignment]
-            return bool(result.rowcount == 1)
+            return session.exec(change).rowcount == 1
 
     def release_outbox(self, deploy_id: str, owner: str) -> None:
         """Let any replica send this deploy's messages again."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Table, insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
+from rollout.records import EventRecord, ReleaseRecord
 from store.mapping import event_record, release_record
 from store.models import DeployEvent, Release
-from store.records import EventRecord, ReleaseRecord
+
+RELEASES: Table = Release.metadata.tables["releases"]
 
 
 class ReleaseStore:
@@ -41,38 +44,38 @@ class ReleaseStore:
             "commander": commander,
         }
         with Session(self._engine) as session, session.begin():
-            session.execute(insert(Release.__table__).values(**row))
+            session.exec(insert(RELEASES).values(**row))
 
     def history(self, service: str, limit: int = 10) -> list[ReleaseRecord]:
         """The service's releases, newest first."""
         with Session(self._engine) as session:
-            return [release_record(row) for row in session.scalars(_newest(service, limit))]
+            return [release_record(row) for row in session.exec(_newest(service, limit))]
 
     def history_page(
         self, service: str, limit: int = 20
     ) -> list[tuple[ReleaseRecord, list[EventRecord]]]:
         """The service's newest releases, each with its deploy's audit trail (oldest first)."""
         with Session(self._engine) as session:
-            releases = list(session.scalars(_newest(service, limit)))
+            releases = list(session.exec(_newest(service, limit)))
             ids = {row.deploy_id for row in releases if row.deploy_id is not None}
             trails: dict[str, list[EventRecord]] = defaultdict(list)
             if ids:
                 query = (
                     select(DeployEvent)
-                    .where(DeployEvent.deploy_id.in_(ids))
-                    .order_by(DeployEvent.deploy_id, DeployEvent.id)
+                    .where(col(DeployEvent.deploy_id).in_(ids))
+                    .order_by(col(DeployEvent.deploy_id), col(DeployEvent.id))
                 )
-                for row in session.scalars(query):
-                    trails[row.deploy_id].append(event_record(row))
+                for event in session.exec(query):
+                    trails[event.deploy_id].append(event_record(event))
         return [
             (release_record(row), list(trails.get(row.deploy_id or "", []))) for row in releases
         ]
 
 
-def _newest(service: str, limit: int) -> Select[tuple[Release]]:
+def _newest(service: str, limit: int) -> SelectOfScalar[Release]:
     return (
         select(Release)
-        .where(Release.service == service)
-        .order_by(Release.deployed_at.desc(), Release.id.desc())
+        .where(col(Release.service) == service)
+        .order_by(col(Release.deployed_at).desc(), col(Release.id).desc())
         .limit(limit)
     )

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from store.delivery import DeliveryStore
-from store.deploys import DeployStore, conflict_message
-from store.drills import DrillStore
-from store.operations import OperationsStore
-from store.outbox import OutboxStore
-from store.records import (
+from rollout.records import (
     EventRecord,
     FreezeRecord,
     Message,
@@ -17,6 +12,11 @@ from store.records import (
     OutboxRecord,
     ReleaseRecord,
 )
+from store.delivery import DeliveryStore
+from store.deploys import DeployStore, conflict_message
+from store.drills import DrillStore
+from store.operations import OperationsStore
+from store.outbox import OutboxStore
 from store.releases import ReleaseStore
 from store.trains import TrainStore
 

@@ -6,19 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Table, insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from rollout.errors import NotFound
+from rollout.records import Message, TrainCarRecord, TrainRecord
 from store.models import ReleaseTrain, SlackDelivery, TrainCar
 from store.outbox import OUTBOX, outbox_values
-from store.records import Message, TrainCarRecord, TrainRecord
 
-CARS: Table = TrainCar.__table__  # type: ignore[attr-defined]  # SQLModel sets it at runtime
-TRAINS: Table = ReleaseTrain.__table__  # type: ignore[attr-defined]
-DELIVERIES: Table = SlackDelivery.__table__  # type: ignore[attr-defined]
+CARS: Table = TrainCar.metadata.tables["train_cars"]
+TRAINS: Table = ReleaseTrain.metadata.tables["release_trains"]
+DELIVERIES: Table = SlackDelivery.metadata.tables["slack_deliveries"]
 KEEP_KEYS = timedelta(days=30)  # a train's messages are keyed for longer than it is watched
 
 
@@ -87,8 +87,7 @@ class TrainStore:
             .values(**values)
         )
         with Session(self._engine) as session, session.begin():
-            result: CursorResult[Any] = session.execute(change)  # type: ignore[assignment]
-            return result.rowcount == 1
+            return session.exec(change).rowcount == 1
 
     def queue_message(self, key: str, deploy_id: str, message: Message, now: datetime) -> bool:
         """Add a message to a deploy's outbox once per `key` (replicas race); True if added."""

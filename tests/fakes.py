@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rollout.config import Freeze
-from rollout.errors import NotFound
+from rollout.errors import CommanderError, NotFound
 from rollout.events import Audit
 from rollout.ports import Conflict, SmokeResult
-from rollout.state import DeployState
-from store.records import (
+from rollout.records import (
     ROOT,
     EventRecord,
     FreezeRecord,
@@ -22,7 +21,11 @@ from store.records import (
     NoticeRecord,
     OutboxRecord,
     ReleaseRecord,
+    TrainCarRecord,
+    TrainRecord,
 )
+from rollout.state import DeployState
+from store.deploys import conflict_message
 
 
 class FakeClock:
@@ -42,8 +45,9 @@ class FakeClock:
 @dataclass
 class _Row:
     state: DeployState
+    created: int
+    created_at: datetime
     version: int = 1
-    channel: str | None = None
     thread: tuple[str, str, str] | None = None
     events: list[EventRecord] = field(default_factory=list)
     world_version: int | None = None
@@ -51,8 +55,12 @@ class _Row:
     lease: tuple[str, datetime] | None = None  # (owner, until)
 
 
+IN_FLIGHT = ("created", "running", "held")
+
+
 class InMemoryRepository:
-    """The store's API over dicts, with the same compare-and-set semantics."""
+    """rollout.ports.Repository over dicts, with the store's semantics (compare-and-set, one
+    deploy per service in flight, ordering); test_repository_contract.py holds them equal."""
 
     def __init__(self) -> None:
         self.rows: dict[str, _Row] = {}
@@ -60,14 +68,30 @@ class InMemoryRepository:
         self.freezes: list[FreezeRecord] = []
         self.handoffs: list[tuple[datetime, str]] = []
         self.notices: dict[int, NoticeRecord] = {}
-        self.claims: set[str] = set()
+        self.flag_values: dict[str, bool] = {}
+        self.flag_changes: list[tuple[str, datetime, str, bool, str]] = []
+        self.claims: dict[str, datetime] = {}
         self.outbox: list[OutboxRecord] = []
-        self._flags: dict[str, bool] = {}
+        self.trains: dict[str, TrainRecord] = {}
+        self.car_claims: dict[tuple[str, int], tuple[str, datetime]] = {}
         self._ids = itertools.count(1)
 
     # deploys
     def add(self, deploy: DeployState, now: datetime, *, channel: str | None = None) -> None:
-        self.rows[deploy.id] = _Row(deploy, channel=channel)
+        if deploy.id in self.rows:
+            raise Conflict(f"deploy {deploy.id} already exists")
+        busy = [
+            r.state
+            for r in self.rows.values()
+            if r.state.service == deploy.service and r.state.status in IN_FLIGHT
+        ]
+        if deploy.status in IN_FLIGHT and busy:
+            raise Conflict(
+                f"another deploy of {deploy.service} is in flight "
+                f"({busy[0].version}, commander <@{busy[0].commander}>)",
+                winner=busy[0].commander,
+            )
+        self.rows[deploy.id] = _Row(deploy, created=len(self.rows), created_at=now)
 
     def _row(self, deploy_id: str) -> _Row:
         if deploy_id not in self.rows:
@@ -94,9 +118,10 @@ class InMemoryRepository:
     ) -> int:
         row = self._row(deploy.id)
         if row.version != expected_version:
-            winner = row.events[-1] if row.events else None
-            who = f"<@{winner.actor}>" if winner else "someone"
-            raise Conflict(f"already changed by {who}", winner.actor if winner else None)
+            decided = [e for e in row.events if not e.kind.startswith("refused:")]
+            if not decided:
+                raise Conflict("someone else changed this deploy first")
+            raise Conflict(conflict_message(decided[-1]), winner=decided[-1].actor)
         row.state, row.version = deploy, row.version + 1
         self.record(deploy.id, audits, now)
         for message in outbox:
@@ -127,14 +152,6 @@ class InMemoryRepository:
                 )
             )
 
-    def set_flag(
-        self, name: str, enabled: bool, *, by: str, now: datetime, reason: str = ""
-    ) -> None:
-        self._flags[name] = enabled
-
-    def flags(self) -> dict[str, bool]:
-        return dict(self._flags)
-
     def set_thread(self, deploy_id: str, channel: str, root_ts: str, thread_ts: str) -> None:
         self._row(deploy_id).thread = (channel, root_ts, thread_ts)
 
@@ -142,27 +159,28 @@ class InMemoryRepository:
         return self._row(deploy_id).thread
 
     def find_by_thread(self, channel: str, thread_ts: str) -> DeployState | None:
-        for row in self.rows.values():
+        for row in reversed(self._oldest_first()):
             if row.thread and row.thread[0] == channel and thread_ts in row.thread[1:]:
                 return row.state
         return None
 
+    def _oldest_first(self) -> list[_Row]:
+        return sorted(self.rows.values(), key=lambda r: r.created)
+
     def in_flight(self) -> list[DeployState]:
-        return [r.state for r in self.rows.values() if r.state.in_flight]
+        return [r.state for r in self._oldest_first() if r.state.status in IN_FLIGHT]
 
     def active(self) -> list[DeployState]:
-        return [
-            r.state
-            for r in self.rows.values()
-            if r.state.in_flight or r.state.status == "stabilizing"
-        ]
+        active = (*IN_FLIGHT, "stabilizing")
+        return [r.state for r in self._oldest_first() if r.state.status in active]
 
     def latest_for(self, service: str) -> DeployState | None:
-        mine = [r.state for r in self.rows.values() if r.state.service == service]
+        mine = [r.state for r in self._oldest_first() if r.state.service == service]
         return mine[-1] if mine else None
 
     def events(self, deploy_id: str) -> list[EventRecord]:
-        return list(self._row(deploy_id).events)
+        row = self.rows.get(deploy_id)
+        return list(row.events) if row else []
 
     # the outbox and effect markers
     def outbox_due(self, now: datetime) -> list[str]:
@@ -233,6 +251,86 @@ class InMemoryRepository:
     def mark_world_applied(self, deploy_id: str, version: int) -> None:
         self._row(deploy_id).world_version = version
 
+    def deploys_since(
+        self, since: datetime, service: str | None = None
+    ) -> list[tuple[DeployState, list[EventRecord]]]:
+        return [
+            (r.state, list(r.events))
+            for r in sorted(self.rows.values(), key=lambda r: (r.created_at, r.created))
+            if r.created_at >= since and service in (None, r.state.service)
+        ]
+
+    # release trains
+    def add_train(
+        self,
+        train_id: str,
+        cars: Sequence[tuple[str, str]],
+        *,
+        created_by: str,
+        now: datetime,
+        commit_time: datetime | None = None,
+    ) -> TrainRecord:
+        records = tuple(TrainCarRecord(i, s, v) for i, (s, v) in enumerate(cars))
+        self.trains[train_id] = TrainRecord(
+            train_id, created_by, now, records, commit_time, state="starting"
+        )
+        return self.trains[train_id]
+
+    def set_train_thread(self, train_id: str, channel: str, thread_ts: str) -> None:
+        self.trains[train_id] = replace(self.train(train_id), channel=channel, thread_ts=thread_ts)
+
+    def claim_car(
+        self, train_id: str, position: int, token: str, now: datetime, stale: timedelta
+    ) -> bool:
+        held = self.car_claims.get((train_id, position))
+        car = self._car(train_id, position)
+        if car is None or car.deploy_id is not None or (held and held[1] >= now - stale):
+            return False
+        self.car_claims[(train_id, position)] = (token, now)
+        return True
+
+    def release_car(self, train_id: str, position: int, token: str) -> None:
+        held = self.car_claims.get((train_id, position))
+        if held and held[0] == token:
+            del self.car_claims[(train_id, position)]
+
+    def set_car_deploy(self, train_id: str, position: int, deploy_id: str) -> bool:
+        car = self._car(train_id, position)
+        if car is None or car.deploy_id is not None:
+            return False
+        train = self.trains[train_id]
+        cars = tuple(replace(c, deploy_id=deploy_id) if c is car else c for c in train.cars)
+        self.trains[train_id] = replace(train, cars=cars)
+        self.car_claims.pop((train_id, position), None)
+        return True
+
+    def _car(self, train_id: str, position: int) -> TrainCarRecord | None:
+        train = self.trains.get(train_id)
+        return next((c for c in train.cars if c.position == position), None) if train else None
+
+    def queue_message(self, key: str, deploy_id: str, message: Message, now: datetime) -> bool:
+        if f"train:{key}" in self.claims:
+            return False
+        self.claims[f"train:{key}"] = now + timedelta(days=30)
+        self.outbox.append(OutboxRecord(len(self.outbox) + 1, deploy_id, message, "pending"))
+        return True
+
+    def open_train(self, train_id: str) -> None:
+        if self.train(train_id).state == "starting":
+            self.trains[train_id] = replace(self.trains[train_id], state="open")
+
+    def close_train(self, train_id: str, now: datetime) -> None:
+        self.trains[train_id] = replace(self.train(train_id), state="closed")
+
+    def train(self, train_id: str) -> TrainRecord:
+        if train_id not in self.trains:
+            raise NotFound(f"no release train {train_id}")
+        return self.trains[train_id]
+
+    def open_trains(self) -> list[TrainRecord]:
+        opened = [t for t in self.trains.values() if t.state == "open"]
+        return sorted(opened, key=lambda t: t.created_at)
+
     # releases
     def add_release(
         self,
@@ -252,15 +350,22 @@ class InMemoryRepository:
         )
 
     def history(self, service: str, limit: int = 10) -> list[ReleaseRecord]:
-        return [r for r in reversed(self.releases) if r.service == service][:limit]
+        newest_added_first = [r for r in reversed(self.releases) if r.service == service]
+        newest = sorted(newest_added_first, key=lambda r: r.deployed_at, reverse=True)
+        return newest[:limit]
 
     # freezes and rotation
     def add_freeze(
         self, service: str, *, until: datetime, reason: str, set_by: str, now: datetime
     ) -> FreezeRecord:
+        if until <= now:
+            raise CommanderError(f"a freeze must end in the future, not at {until:%Y-%m-%d %H:%M}")
         record = FreezeRecord(next(self._ids), service, now, until, reason, set_by)
         self.freezes.append(record)
         return record
+
+    def _in_force(self, f: FreezeRecord, now: datetime) -> bool:
+        return f.ended_at is None and f.start <= now < f.until
 
     def active_freezes(self, now: datetime) -> list[Freeze]:
         return [
@@ -271,22 +376,23 @@ class InMemoryRepository:
                 services=(f.service,),
                 set_by=f.set_by,
             )
-            for f in self.freezes
-            if f.ended_at is None and f.start <= now < f.until
+            for f in sorted(self.freezes, key=lambda f: f.start)
+            if self._in_force(f, now)
         ]
 
     def end_freeze(self, service: str, *, by: str, now: datetime) -> FreezeRecord | None:
+        ended: list[FreezeRecord] = []
         for i, f in enumerate(self.freezes):
-            if f.service == service and f.ended_at is None and f.until > now:
+            if f.service == service and self._in_force(f, now):
                 self.freezes[i] = replace(f, ended_at=now, ended_by=by)
-                return self.freezes[i]
-        return None
+                ended.append(self.freezes[i])
+        return max(ended, key=lambda f: f.start) if ended else None
 
     def add_handoff(self, at: datetime, user: str) -> None:
         self.handoffs.append((at, user))
 
     def handoffs_since(self, since: datetime) -> list[tuple[datetime, str]]:
-        return [h for h in self.handoffs if h[0] >= since]
+        return sorted((h for h in self.handoffs if h[0] >= since), key=lambda h: h[0])
 
     # notices
     def add_notice(
@@ -297,6 +403,7 @@ class InMemoryRepository:
         starts_at: datetime,
         ends_at: datetime | None,
         created_by: str,
+        now: datetime,
     ) -> NoticeRecord:
         notice = NoticeRecord(
             next(self._ids), channel, text, starts_at, ends_at, created_by, "scheduled"
@@ -305,27 +412,42 @@ class InMemoryRepository:
         return notice
 
     def notices_pending(self) -> list[NoticeRecord]:
-        return [n for n in self.notices.values() if n.state in ("scheduled", "posted")]
+        pending = [n for n in self.notices.values() if n.state in ("scheduled", "posted")]
+        return sorted(pending, key=lambda n: (n.starts_at, n.id))
 
     def mark_notice_posted(self, notice_id: int, ts: str, now: datetime) -> bool:
-        notice = self.notices[notice_id]
-        if notice.state != "scheduled":
+        notice = self.notices.get(notice_id)
+        if notice is None or notice.state != "scheduled":
             return False
         self.notices[notice_id] = replace(notice, state="posted", posted_ts=ts)
         return True
 
     def mark_notice_ended(self, notice_id: int, ts: str | None, now: datetime) -> bool:
-        notice = self.notices[notice_id]
-        if notice.state != "posted":
+        notice = self.notices.get(notice_id)
+        if notice is None or notice.state != "posted":
             return False
         self.notices[notice_id] = replace(notice, state="ended", ended_ts=ts)
         return True
 
+    # feature flags
+    def set_flag(
+        self, name: str, enabled: bool, *, by: str, now: datetime, reason: str = ""
+    ) -> None:
+        self.flag_values[name] = enabled
+        self.flag_changes.append((name, now, by, enabled, reason))
+
+    def flags(self) -> dict[str, bool]:
+        return dict(self.flag_values)
+
+    def flag_history(self, name: str) -> list[tuple[datetime, str, bool, str]]:
+        return [(at, by, on, why) for flag, at, by, on, why in self.flag_changes if flag == name]
+
     # de-duplication
     def claim_delivery(self, key: str, now: datetime, ttl: timedelta = timedelta(hours=1)) -> bool:
+        self.claims = {k: until for k, until in self.claims.items() if until > now}
         if key in self.claims:
             return False
-        self.claims.add(key)
+        self.claims[key] = now + ttl
         return True
 
 
@@ -349,18 +471,26 @@ class RecordingSlack:
         self.calls: list[Posted] = []
         self._ts = itertools.count(1)
 
-    def post(self, channel: str, text: str, blocks: Any = None, thread_ts: str | None = None):
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> tuple[str, str]:
         ts = f"1700000000.{next(self._ts):06d}"
         self.calls.append(Posted("chat.postMessage", channel, text, blocks, thread_ts, ts))
         return "C" + channel.lstrip("#").upper(), ts
 
-    def update(self, channel: str, ts: str, text: str, blocks: Any = None) -> None:
+    def update(
+        self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]] | None = None
+    ) -> None:
         self.calls.append(Posted("chat.update", channel, text, blocks, None, ts))
 
     def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.calls.append(Posted("chat.postEphemeral", channel, text, None, thread_ts, user=user))
 
-    def publish_home(self, user: str, view: dict) -> None:
+    def publish_home(self, user: str, view: dict[str, Any]) -> None:
         self.calls.append(Posted("views.publish", "", "", view, user=user))
 
     def of(self, method: str) -> list[Posted]:
@@ -377,7 +507,9 @@ class RecordingDeployer:
     def deploy(self, service: str, environment: str, version: str) -> None:
         self.calls.append(("deploy", service, environment, version))
 
-    def set_traffic(self, service, version, internal, external, mirror) -> None:
+    def set_traffic(
+        self, service: str, version: str, internal: float, external: float, mirror: float
+    ) -> None:
         self.calls.append(("set_traffic", service, version, internal, external, mirror))
 
     def smoke_test(self, service: str, environment: str, test: str | None) -> SmokeResult:

@@ -11,10 +11,10 @@ from slack_sdk.models.views import View
 
 from bot.blocks.replies import deploy_line, when
 from rollout.config import TeamConfig
+from rollout.records import ReleaseRecord
 from rollout.rotation import Shift
 from rollout.state import DeployState
 from store.drills import DrillRecord
-from store.records import ReleaseRecord
 
 
 def home_view(

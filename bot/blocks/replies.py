@@ -10,9 +10,9 @@ from bot.blocks.words import slack_text
 from bot.parsing import USAGE
 from rollout import wording
 from rollout.config import TeamConfig
+from rollout.records import EventRecord, ReleaseRecord
 from rollout.rotation import Shift
 from rollout.state import DeployState
-from store.records import EventRecord, ReleaseRecord
 
 
 def help_text() -> str:
@@ -44,7 +44,7 @@ def deploy_line(state: DeployState, config: TeamConfig, now: datetime) -> str:
         f" {wording.exposure(state.exposure)}. Commander <@{state.commander}>"
     )
     if state.status == "held":
-        line += f". Held: {slack_text(state.hold_reason)}"
+        line += f". Held: {slack_text(state.hold_reason or '')}"
     if state.bake_until is not None and state.phase == "baking":
         line += f". Bake ends in {wording.left(state.bake_until - now)}"
     if state.status == "stabilizing" and state.stabilize_until is not None:

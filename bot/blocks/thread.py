@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    Block,
     ButtonElement,
     MarkdownTextObject,
     SectionBlock,
@@ -37,7 +38,7 @@ def _controls(state: DeployState, names: Sequence[str]) -> ActionsBlock:
     return ActionsBlock(elements=[_button(known[n][0], n, value, known[n][1]) for n in names])
 
 
-def _lines(lines: Sequence[str]) -> list[SectionBlock]:
+def _lines(lines: Sequence[str]) -> list[Block]:
     text = "\n".join(lines)
     return [SectionBlock(text=MarkdownTextObject(text=text[:2900]))] if text else []
 
@@ -61,7 +62,7 @@ def stage_message(
     """A stage as it begins: what it does, its checklist to tick, and Confirm/Hold/Roll back."""
     stage = config.plan_named(state.plan_name).stages[state.stage_index]
     head = describe_stage(state, config)
-    blocks: list = _lines([head, *lines])
+    blocks: list[Block] = _lines([head, *lines])
     if isinstance(stage, ChecklistStage):
         blocks.extend(_item(state, k, item) for k, item in enumerate(stage.items))
     blocks.append(_controls(state, ("confirm", "hold", "rollback")))
@@ -123,7 +124,7 @@ def lines_message(
     state: DeployState, lines: Sequence[str], why: bool = False
 ) -> tuple[str, Blocks]:
     """Plain lines, with a Why? button when they report verdicts."""
-    blocks: list = _lines(lines)
+    blocks: list[Block] = _lines(lines)
     if why:
         blocks.append(_controls(state, ("why",)))
     return _plain("", lines), [b.to_dict() for b in blocks]

@@ -7,8 +7,8 @@ import dataclasses
 from typing import Any
 
 from bot.blocks import Blocks
+from rollout.records import ROOT, Message
 from sim.scorecard import Figures, Scorecard
-from store.records import ROOT, Message
 
 LABEL = ":rotating_light: *DRILL* · simulated: nothing touches production"
 

@@ -23,9 +23,9 @@ from rollout.config import TeamConfig
 from rollout.decisions import Decision
 from rollout.errors import CommanderError
 from rollout.ports import Conflict
+from rollout.records import Message
 from rollout.state import DeployState
 from store.drills import DrillRecord
-from store.records import Message
 
 if TYPE_CHECKING:
     from sim.drill import DrillWorld, Step

@@ -162,6 +162,16 @@ class DrillService:
         ]
         return "Recent drills:\n" + "\n".join(lines)
 
+    def in_progress(self) -> list[DrillRecord]:
+        """Running and paused drills, oldest first (the App Home's Drills section)."""
+        found: list[DrillRecord] = self.repo.drills_in_progress()
+        return found
+
+    def recent(self, limit: int) -> list[DrillRecord]:
+        """Ended drills with their scores, newest first."""
+        found: list[DrillRecord] = self.repo.drill_history(None, limit)
+        return found
+
     def trainers_drill(self, user: str, verb: str) -> DrillRecord:
         """The caller's most recent live drill as trainer."""
         self._trainer(user, verb)

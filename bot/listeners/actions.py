@@ -29,7 +29,7 @@ EVENTS: dict[str, Callable[[str, Value], ev.Event]] = {
 }
 
 
-def where(body: dict) -> tuple[str, str | None]:
+def where(body: dict[str, Any]) -> tuple[str, str | None]:
     """The channel and thread a click came from."""
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
@@ -40,7 +40,7 @@ def register(app: App, services: Services) -> None:
     """Listen for the deploy buttons."""
     repo = services.repo
 
-    def click(ack: Ack, body: dict, action: dict) -> None:
+    def click(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         user = body["user"]["id"]
         moment = action.get("action_ts") or body.get("trigger_id")
@@ -61,7 +61,7 @@ def register(app: App, services: Services) -> None:
         app.action(re.compile(f"^{prefix}:"))(click)
 
 
-def _apply(services: Services, action: dict, user: str) -> str | None:
+def _apply(services: Services, action: dict[str, Any], user: str) -> str | None:
     """Apply the click; the text to show only the clicker, if any."""
     try:
         value = json.loads(action.get("value") or "{}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import App
 
@@ -36,7 +37,7 @@ def register(app: App, services: Services) -> None:
     repo = services.repo
     deploy_channel = services.config.team.deploy_channel
 
-    def message(body: dict, event: dict) -> None:
+    def message(body: dict[str, Any], event: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
         if (
             event.get("subtype")

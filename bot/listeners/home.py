@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from bot.blocks.home import home_view
@@ -12,7 +14,7 @@ from rollout.errors import CommanderError
 def register(app: App, services: Services) -> None:
     """Listen for app_home_opened."""
 
-    def opened(event: dict) -> None:
+    def opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
         now = services.deploys.clock.now()
@@ -26,7 +28,7 @@ def register(app: App, services: Services) -> None:
             key=lambda r: r.deployed_at,
             reverse=True,
         )[:10]
-        drills, scores = repo.drills_in_progress(), repo.drill_history(None, 20)
+        drills, scores = services.drills.in_progress(), services.drills.recent(20)
         view = home_view(repo.active(), recent, shift, services.config, now, drills, scores)
         services.slack.publish_home(event["user"], view)
 

@@ -146,7 +146,7 @@ class Session:
         """Sign a (body, content type) request and hand it to Bolt; `secret` forges one."""
         assert self.app is not None and self.settings is not None, "start() the session first"
         body, content_type = request
-        key = self.settings.signing_secret if secret is None else secret
+        key = self.settings.signing_secret.get_secret_value() if secret is None else secret
         headers: dict[str, str | Sequence[str]] = {
             **signed_headers(key, body, content_type, timestamp=timestamp)
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from store.db import make_engine
 from store.models import StoreModel
@@ -11,7 +12,7 @@ from store.models import StoreModel
 MIGRATION_LOCK = 0x636F6D6D616E64  # "command": an arbitrary advisory-lock key for migrations
 
 
-def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
+def run_migrations(connection: Connection) -> None:
     """Run the migrations on one connection, batch mode so SQLite can ALTER tables."""
     context.configure(
         connection=connection,
@@ -32,7 +33,10 @@ def run_online() -> None:
     if given is not None:
         run_migrations(given)
         return
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic config has no sqlalchemy.url (store.db.alembic_config sets it)")
+    engine = make_engine(url)
     try:
         with engine.connect() as connection:
             run_migrations(connection)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -26,6 +27,7 @@ __all__ = [
     "database_url",
     "deploy_state",
     "engine",
+    "fresh_schema",
     "postgres_database",
     "repo",
     "T0",
@@ -52,7 +54,14 @@ def blank_database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'commander.db'}"
         return
-    base = make_url(request.getfixturevalue("postgres_database"))
+    with fresh_schema(request.getfixturevalue("postgres_database")) as url:
+        yield url
+
+
+@contextmanager
+def fresh_schema(database_url: str) -> Iterator[str]:
+    """A new PostgreSQL schema in `database_url`, first on the search path; dropped on exit."""
+    base = make_url(database_url)
     schema = f"t_{secrets.token_hex(6)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

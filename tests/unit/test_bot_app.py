@@ -17,7 +17,12 @@ def test_building_the_app_logs_no_token_warning(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-env")  # as `commander serve` runs
     url = f"sqlite:///{tmp_path / 'c.db'}"
     upgrade(url)
-    settings = Settings("xoxb-from-env", "secret", url, ROOT / "commander.toml")
+    settings = Settings(
+        bot_token="xoxb-from-env",
+        signing_secret="secret",
+        database_url=url,
+        config_path=ROOT / "commander.toml",
+    )
     services = build_services(settings, Repository(make_engine(url)), make_web_client(settings))
     with caplog.at_level(logging.DEBUG, logger="slack_bolt"):
         app = build_app(settings, services)
@@ -30,7 +35,12 @@ def test_building_the_app_logs_no_token_warning(tmp_path, monkeypatch, caplog):
 def test_the_filter_is_added_once_however_many_apps_are_built(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     upgrade(url)
-    settings = Settings("xoxb-test", "secret", url, ROOT / "commander.toml")
+    settings = Settings(
+        bot_token="xoxb-test",
+        signing_secret="secret",
+        database_url=url,
+        config_path=ROOT / "commander.toml",
+    )
     for _ in range(3):
         services = build_services(settings, Repository(make_engine(url)), make_web_client(settings))
         build_app(settings, services)

@@ -208,7 +208,7 @@ class TestWhoMayAct:
         s.deploys.apply(state.id, ev.ChecklistItemDone("UALICE", 1))
         read_before_the_rival(s, state.id, ev.Confirm("UADMIN", stage=0))
         posts = len(s.slack.calls)
-        with pytest.raises(Conflict, match="already changed"):
+        with pytest.raises(Conflict, match=r"^already .+ by .+ at 17:00 UTC$"):
             s.deploys.apply(state.id, ev.Confirm("UALICE", stage=0))
         assert len(s.slack.calls) == posts
         assert s.repo.get(state.id).stage_index == 1

@@ -55,7 +55,9 @@ def test_a_body_changed_after_signing_is_refused(session: Session) -> None:
     assert session.app is not None and session.settings is not None
     signed, content_type = slash_command("help", ADMIN)
     tampered, _ = slash_command(START, ADMIN)
-    headers = signed_headers(session.settings.signing_secret, signed, content_type)
+    headers = signed_headers(
+        session.settings.signing_secret.get_secret_value(), signed, content_type
+    )
     response = session.app.dispatch(BoltRequest(body=tampered, headers={**headers}))
     assert response.status == 401
     assert started(session) == []

@@ -115,3 +115,14 @@ class TestResult:
         scenario = Scenario(name="lost", release=Release(plan="nope"))
         with pytest.raises(ConfigError, match='scenario lost: release.plan: no plan named "nope"'):
             run(scenario, team_config(), seed=0)
+
+
+def test_a_crash_loops_fault_begins_at_the_first_crash_not_the_first_start() -> None:
+    """A leak that crashes hosts after an hour cannot be seen, or detected, before then."""
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(Path("scenarios/memory-leak-in-stabilization.toml"))
+    config = parse_config(Path("commander.toml").read_text(), "commander.toml")
+    result = run(scenario, config, seed=1, keep_series=False)
+    assert result.fault_onset_s is not None and result.fault_onset_s > 58 * 60
+    assert result.time_to_detect_s is not None and result.time_to_detect_s < 5 * 60
