@@ -87,6 +87,8 @@ class Reconciler:
 
     def _reconcile_kill_switches(self) -> None:
         """Write each kill switch whose stored state this process has not written yet."""
+        if not any(service.kill_switches for service in self.deploys.config.services):
+            return  # nothing to write: spare the pass a query
         stored = self.deploys.repo.flags()
         for service, flip in desired_kill_switches(stored, self.deploys.config):
             if self._switches.get(flip.flag) == flip.off:

@@ -156,8 +156,14 @@ def failure_lines(summaries: Sequence[ScenarioSummary]) -> list[str]:
 
 
 def fmt_rate(value: float | None) -> str:
-    """A share as a percentage; "–" when it does not apply."""
-    return "–" if value is None else f"{value:.0%}"
+    """A share as a percentage; "–" when it does not apply; a rare event never reads 0% or 100%."""
+    if value is None:
+        return "–"
+    if 0 < value < 0.005:
+        return "<1%"
+    if 0.995 <= value < 1:
+        return ">99%"
+    return f"{value:.0%}"
 
 
 def fmt_seconds(value: float | None) -> str:

@@ -59,3 +59,11 @@ def test_healthy_releases_report_false_alarms_and_no_detection_or_damage():
     healthy = rows[1]
     assert row_cells(healthy)[2:9] == ["50%", "0%", "–", "–", "–", "–", "–"]
     assert [r.scenario for r in rows[2:]] == [ALL_FAULTY, ALL_HEALTHY]
+
+
+def test_a_rare_event_never_reads_as_none_or_all() -> None:
+    from sim.report import fmt_rate
+
+    assert [fmt_rate(v) for v in (None, 0.0, 1 / 400, 0.5, 399 / 400, 1.0)] == [
+        "–", "0%", "<1%", "50%", ">99%", "100%"
+    ]  # fmt: skip
