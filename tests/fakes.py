@@ -487,6 +487,13 @@ class RecordingSlack:
     ) -> None:
         self.calls.append(Posted("chat.update", channel, text, blocks, None, ts))
 
+    def upload(
+        self, channel: str, thread_ts: str | None, filename: str, content: bytes, title: str
+    ) -> tuple[str, str]:
+        file_id = f"F{len(self.calls) + 1:06d}"
+        self.calls.append(Posted("files.upload_v2", channel, title, filename, thread_ts, file_id))
+        return channel, file_id
+
     def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.calls.append(Posted("chat.postEphemeral", channel, text, None, thread_ts, user=user))
 
