@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rollout.config import TeamConfig
 from rollout.decisions import Decision
@@ -138,11 +139,15 @@ def best_response(
     """The team-policy run with a rollback one median reaction after the fault's onset."""
     if team.fault_onset_s is None:
         return team
-    at_s = team.fault_onset_s + scenario.commander.reaction_median.total_seconds()
+    reaction = scenario.commander.reaction_median.total_seconds()
+    at_s = team.fault_onset_s + reaction
     rollback = Decision(
         at_s=at_s, kind="rollback", user=scenario.commander.user, reason="the best response"
     )
-    return peer_run(scenario, config, seed, injections, [rollback])
+    run = peer_run(scenario, config, seed, injections, [rollback])
+    # Its detection is its rollback, unless the policy saw the fault even sooner.
+    detect = reaction if run.time_to_detect_s is None else min(run.time_to_detect_s, reaction)
+    return replace(run, time_to_detect_s=detect, detected_at_s=team.fault_onset_s + detect)
 
 
 def render_json(card: Scorecard) -> str:

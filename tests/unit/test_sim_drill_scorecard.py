@@ -63,6 +63,7 @@ def test_the_best_response_rolls_back_one_median_reaction_after_the_onset() -> N
     median = scenario.commander.reaction_median.total_seconds()
     assert best.outcome == "rolled_back" and best.time_to_mitigate_s is not None
     assert median <= best.time_to_mitigate_s < median + 30
+    assert best.time_to_detect_s is not None and best.time_to_detect_s <= median
 
 
 def test_injected_faults_reach_the_peers_and_make_the_release_faulty() -> None:
