@@ -18,7 +18,7 @@ def _when(moment: datetime, config: TeamConfig) -> str:
 
 
 def team_table(config: TeamConfig, now: datetime) -> Table:
-    """Hours, freezes, stabilization, admins and channels."""
+    """Hours, freezes, stabilization, admins, channels and drills."""
     team = config.team
     table = Table(title=f"Team {team.name}", show_header=False, title_justify="left")
     table.add_column(style="bold")
@@ -39,6 +39,9 @@ def team_table(config: TeamConfig, now: datetime) -> Table:
     table.add_row(
         "Channels", f"deploys {team.deploy_channel}, notices {team.announcements_channel}"
     )
+    drills = config.drills
+    trainers = ", ".join(drills.trainers) or "none (nobody can start a drill)"
+    table.add_row("Drills", f"in {drills.channel} at ×{drills.speed:g}; trainers {trainers}")
     return table
 
 

@@ -63,3 +63,12 @@ def test_help_lists_the_command_groups() -> None:
     assert result.returncode == 0
     for group in ("config", "sim", "db", "serve"):
         assert group in result.stdout
+
+
+def test_check_shows_who_may_run_drills_and_where() -> None:
+    result = CliRunner().invoke(
+        build_cli(), ["config", "check", str(ROOT / "commander.toml")], terminal_width=160
+    )
+    assert result.exit_code == 0, result.output
+    drills = result.output.split("Drills", 1)[1].splitlines()[0]
+    assert "#deploy-drills" in drills and "U0ADMIN01" in drills
