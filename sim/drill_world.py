@@ -148,7 +148,7 @@ class DrillWorld:
         assert folded is not None  # not over
         if folded.refusals:
             return folded.refusals[0]
-        self.decisions.append(decision.model_copy(update={"at_s": self.now_s}))
+        self.decisions.append(decision.model_copy(update={"at_s": self._stamp()}))
         if len(self._pending) > mark:
             return self._pending.pop(mark)  # later steps it caused come with the next advance
         return Step(self.now_s, before, folded.state, folded.actions)
@@ -168,7 +168,12 @@ class DrillWorld:
             r.fleet.bad_secret = True
         if isinstance(fault, CrashLoopFault):
             r.fleet.crash_loop = fault
-        self.injections.append(Injection(self.now_s, fault))
+        self.injections.append(Injection(self._stamp(), fault))
+
+    def _stamp(self) -> float:
+        """Now, to the microsecond: SimPy reaches a time as now + (t - now), which can land a
+        float's width off t, and a replay of the stored time must record the same time."""
+        return round(self.now_s, 6)
 
     # --- what it shows ------------------------------------------------------------------
 

@@ -154,3 +154,16 @@ def test_a_decision_ahead_of_now_advances_first_and_keeps_the_steps_for_the_call
     handed += world.advance(300)  # the policy's hold, made on the way to 300 s
     assert any(s.after.status == "held" for s in handed)
     assert handed + [made] == world.log[: len(handed) + 1]
+
+
+def test_a_replay_records_the_same_times_it_was_given() -> None:
+    """SimPy reaches 330.0012 from 64.3398 as 330.0011999999999; a restart that replays the
+    stored inputs must store them back unchanged."""
+    scenario = quick(duration="15m")
+    injections = [parse_injection("error_rate", {"rate": 0.3}, 64.3398)]
+    decisions = [rollback(330.0012)]
+    world = replay(scenario, CONFIG, 11, "advise", decisions, injections)
+    assert [d.at_s for d in world.decisions] == [330.0012]
+    assert [i.at_s for i in world.injections] == [64.3398]
+    again = replay(scenario, CONFIG, 11, "advise", world.decisions, world.injections)
+    assert (again.decisions, again.injections) == (world.decisions, world.injections)
