@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from rollout import events as ev
 from rollout.errors import ConfigError
-from rollout.parsing import validate
+from rollout.parsing import json_list, validate
 
 Kind = Literal[
     "checklist_item_done",
@@ -93,12 +93,7 @@ def dumps(decisions: Sequence[Decision]) -> str:
 
 def loads(text: str, source: str) -> list[Decision]:
     """Decisions from JSON text; a bad file names the source, the index and the key."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    if not isinstance(data, list):
-        raise ConfigError(f"{source}: expected a JSON list of decisions, got {type(data).__name__}")
+    data = json_list(text, source, "decisions")
     decisions = [validate(Decision, item, f"{source}: [{i}]") for i, item in enumerate(data)]
     times = [d.at_s for d in decisions]
     if times != sorted(times):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import tomllib
 from typing import Any, TypeVar
 
@@ -188,3 +189,14 @@ def parse_toml(
 def parse_config(text: str | bytes, source: str = "commander.toml") -> TeamConfig:
     """Parse a team config."""
     return parse_toml(text, source, TeamConfig)
+
+
+def json_list(text: str, source: str, what: str) -> list[Any]:
+    """A JSON list from a file's text; anything else names the source and what was expected."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(data, list):
+        raise ConfigError(f"{source}: expected a JSON list of {what}, got {type(data).__name__}")
+    return data

@@ -17,7 +17,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, TypeAdapter
 
 from rollout.errors import ConfigError
-from rollout.parsing import validate
+from rollout.parsing import json_list, validate
 from sim.scenario import Fault
 
 FAULT_MODELS: dict[str, type[BaseModel]] = {
@@ -87,14 +87,7 @@ def dumps(injections: Sequence[Injection]) -> str:
 
 def loads(text: str, source: str) -> list[Injection]:
     """Injections from JSON text; a bad file names the source, the index and the key."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    if not isinstance(data, list):
-        raise ConfigError(
-            f"{source}: expected a JSON list of injections, got {type(data).__name__}"
-        )
+    data = json_list(text, source, "injections")
     injections = [Injection.from_json(item, f"{source}: [{i}]") for i, item in enumerate(data)]
     times = [i.at_s for i in injections]
     if times != sorted(times):

@@ -14,11 +14,14 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 
 INSTALL = "apt-get install -y prometheus etcd-server (.ci/run does this)"
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -40,12 +43,14 @@ def binary(name: str) -> str:
     pytest.skip(f"{name} is not installed (outside CI this test is optional): {INSTALL}")
 
 
-def wait_until(check: Callable[[], bool], timeout: float, what: str, poll: float = 0.05) -> None:
-    """Poll until check() is true, or fail naming what never happened."""
+def wait_until(check: Callable[[], T], timeout: float, what: str, poll: float = 0.05) -> T:
+    """Poll until check() gives something truthy, and return it; or fail naming what never
+    happened."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if check():
-            return
+        value = check()
+        if value:
+            return value
         time.sleep(poll)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 

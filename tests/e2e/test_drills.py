@@ -20,6 +20,7 @@ from tests.e2e.chat import Chat
 from tests.e2e.conftest import Launch
 from tests.e2e.oracle import StoreOracle
 from tests.e2e.teamconfig import ADMIN, COMMANDER, STRANGER, team_config
+from tests.servers import wait_until
 from tests.slackclient import app_home_opened
 from tests.slackfake import FakeSlack
 
@@ -88,17 +89,6 @@ def drill_root(chat: Chat, drill_id: str, store: StoreOracle, timeout: float = 2
         timeout,
         "the drill's root card",
     )
-
-
-def wait_until(probe, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def ended(store: StoreOracle, drill_id: str, timeout: float = 40):  # type: ignore[no-untyped-def]
