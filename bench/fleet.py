@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Run as a script, Python puts bench/ first on sys.path; put the project root there instead.
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
-from bot.adapters.etcd_deployer import EtcdDeployer  # noqa: E402
-from bot.adapters.prometheus import PrometheusMetrics  # noqa: E402
+from adapters.etcd_deployer import EtcdDeployer  # noqa: E402
+from adapters.prometheus import PrometheusMetrics  # noqa: E402
 from rollout.state import DeployState, Exposure  # noqa: E402
 from tests.exporter import Exporter, Rates  # noqa: E402
 from tests.integration.fleet_fixtures import Agents, make_build  # noqa: E402

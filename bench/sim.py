@@ -196,8 +196,8 @@ def measure_cost_curve(rows: list[Row]) -> None:
 
 
 def commander() -> list[str]:
-    """The CLI of the interpreter running this bench: `python -m bot` in its environment."""
-    return [sys.executable, "-m", "bot"]
+    """The CLI of the interpreter running this bench: `python -m cli` in its environment."""
+    return [sys.executable, "-m", "cli"]
 
 
 def render(rows: list[Row]) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
-from bot import parsing as p
 from bot.blocks import replies
 from bot.deploys import Deploys
 from bot.dora import figures_text, team_figures
+from bot.grammar import commands as p
 from bot.killswitches import KillSwitchControl
 from bot.team import Team
 from bot.trains import Trains
@@ -47,13 +46,39 @@ class Commands:
 
     def run(self, cmd: p.Command, caller: Caller) -> str:
         """The reply to one command."""
-        handler: Callable[[p.Command, Caller], str] = getattr(
-            self, "_" + type(cmd).__name__.lower()
-        )
-        return handler(cmd, caller)
-
-    def _help(self, cmd: p.Help, caller: Caller) -> str:
-        return replies.help_text()
+        match cmd:
+            case p.Help():
+                return replies.help_text()
+            case p.Start():
+                return self._start(cmd, caller)
+            case p.StartTrain():
+                return self._start_train(cmd, caller)
+            case p.Drill():
+                return self._drill(cmd, caller)
+            case p.Kill():
+                return self._kill(cmd, caller)
+            case p.Dora():
+                return self._dora(cmd)
+            case p.Status():
+                return self._status(cmd)
+            case p.History():
+                return self._history(cmd)
+            case p.Who():
+                return self._who()
+            case p.RollbackService():
+                return self.team.rollback(cmd, caller.user)
+            case p.HandoffTo():
+                return self.team.handoff(cmd, caller.user)
+            case p.FreezeService():
+                return self.team.freeze(cmd, caller.user)
+            case p.Unfreeze():
+                return self.team.unfreeze(cmd, caller.user)
+            case p.Notice():
+                return self.team.notice(cmd, caller.user)
+            case p.Why():
+                return self._why(cmd)
+            case _:
+                assert_never(cmd)
 
     def _start(self, cmd: p.Start, caller: Caller) -> str:
         state = self.deploys.start(cmd, caller.user)
@@ -66,9 +91,9 @@ class Commands:
     def _drill(self, cmd: p.Drill, caller: Caller) -> str:
         if self.drills is None:
             raise CommanderError("Drills are not set up in this bot.")
-        return self.drills.run(cmd.command, caller.user)  # type: ignore[arg-type]
+        return self.drills.run(cmd.command, caller.user)
 
-    def _starttrain(self, cmd: p.StartTrain, caller: Caller) -> str:
+    def _start_train(self, cmd: p.StartTrain, caller: Caller) -> str:
         assert self.trains is not None, "release trains are not wired"
         return self.trains.start(cmd, caller.user)
 
@@ -76,40 +101,25 @@ class Commands:
         assert self.kills is not None, "kill switches are not wired"
         return self.kills.flip(cmd.flag, cmd.off, caller.user, cmd.reason)
 
-    def _dora(self, cmd: p.Dora, caller: Caller) -> str:
+    def _dora(self, cmd: p.Dora) -> str:
         now = self.deploys.clock.now()
         return figures_text(team_figures(self.repo, self.config, now, service=cmd.service))
 
-    def _status(self, cmd: p.Status, caller: Caller) -> str:
+    def _status(self, cmd: p.Status) -> str:
         now = self.deploys.clock.now()
         return replies.status_text(self.repo.active(), self.config, now, cmd.service)
 
-    def _history(self, cmd: p.History, caller: Caller) -> str:
+    def _history(self, cmd: p.History) -> str:
         return replies.history_text(
             cmd.service, self.repo.history(cmd.service, 10), self.config.team.tz
         )
 
-    def _who(self, cmd: p.Who, caller: Caller) -> str:
+    def _who(self) -> str:
         now = self.deploys.clock.now()
         current, following = self.deploys.shift_at(now), self.deploys.next_shift_at(now)
         return replies.who_text(current, following, self.config.team.tz)
 
-    def _rollbackservice(self, cmd: p.RollbackService, caller: Caller) -> str:
-        return self.team.rollback(cmd, caller.user)
-
-    def _handoffto(self, cmd: p.HandoffTo, caller: Caller) -> str:
-        return self.team.handoff(cmd, caller.user)
-
-    def _freezeservice(self, cmd: p.FreezeService, caller: Caller) -> str:
-        return self.team.freeze(cmd, caller.user)
-
-    def _unfreeze(self, cmd: p.Unfreeze, caller: Caller) -> str:
-        return self.team.unfreeze(cmd, caller.user)
-
-    def _notice(self, cmd: p.Notice, caller: Caller) -> str:
-        return self.team.notice(cmd, caller.user)
-
-    def _why(self, cmd: p.Why, caller: Caller) -> str:
+    def _why(self, cmd: p.Why) -> str:
         active = [d for d in self.repo.active() if cmd.service in (None, d.service)]
         if not active:
             latest = self.repo.latest_for(cmd.service) if cmd.service else None

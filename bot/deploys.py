@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.blocks.words import slack_text
-from bot.parsing import Start as StartCommand
+from bot.grammar.commands import Start as StartCommand
 from bot.people import Deferred, OutboxPeople, StoredTimers
 from rollout import controller
 from rollout import events as ev

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-from bot.adapters.context import acting_for
+from adapters.context import acting_for
 from bot.deploys import Deploys
 from bot.killswitches import desired_kill_switches
 from bot.people import StoredTimers

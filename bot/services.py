@@ -11,11 +11,10 @@ from functools import cache
 
 from slack_sdk import WebClient
 
-from bot.adapters.deployers import build_deployer
-from bot.adapters.flagd import FlagdKillSwitches
-from bot.adapters.metrics import build_metrics
-from bot.adapters.roster import UsergroupRoster
-from bot.adapters.settings import where
+from adapters.deployers import build_deployer
+from adapters.flagd import FlagdKillSwitches
+from adapters.metrics import build_metrics
+from adapters.settings import where
 from bot.commands import Commands
 from bot.deploys import Deploys
 from bot.drills.runner import DrillRunner
@@ -23,6 +22,7 @@ from bot.drills.service import DrillService
 from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
+from bot.roster import UsergroupRoster
 from bot.settings import Settings, load_team_config
 from bot.slack_client import SlackPoster, make_web_client
 from bot.team import Team

@@ -1,4 +1,5 @@
-"""The one settings loader: the environment, then ./.env, read at call time (never at import).
+"""The one settings loader: the environment, then ./.env, and the team config file; read at call
+time (never at import).
 
 Every command takes its defaults from here: `config_path()` for the team config (honours
 COMMANDER_CONFIG), `database_url()` for the database, and `load_settings()` for what
@@ -16,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rollout.config import TeamConfig
 from rollout.errors import ConfigError
+from rollout.parsing import parse_config
 
 DEFAULT_CONFIG = Path("commander.toml")
 DEFAULT_DATABASE_URL = "sqlite:///commander.db"
@@ -110,10 +112,24 @@ def load_settings(*, socket: bool = False) -> Settings:
     return _read(SocketSettings if socket else Settings)
 
 
+def read_config(path: Path | None = None) -> TeamConfig:
+    """Read and validate the team config, with errors that name the file."""
+    chosen = config_path(path)
+    if chosen.is_dir():
+        raise ConfigError(f"{chosen}: is a directory, expected the team config file (a .toml)")
+    try:
+        data = chosen.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{chosen}: file not found (pass a path, or set COMMANDER_CONFIG)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{chosen}: cannot read it: {exc.strerror}") from None
+    return parse_config(data, str(chosen))
+
+
 def load_team_config(path: Path) -> TeamConfig:
     """Read and validate the team config at `path` (what `commander serve` does on start)."""
-    from bot.configfile import read_config  # it imports config_path from here
-
     if not path.exists():
         raise ConfigError(f"{path}: no such file (set COMMANDER_CONFIG to your commander.toml)")
     return read_config(path)  # a folder or a binary file is one line too

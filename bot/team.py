@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from bot.blocks.words import slack_text
 from bot.deploys import Deploys, Refused
+from bot.grammar.commands import FreezeService, HandoffTo, Notice, RollbackService, Unfreeze
 from bot.outbox import Poster
-from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Unfreeze
 from rollout import events as ev
 from rollout.config import Freeze
 from rollout.errors import NotFound

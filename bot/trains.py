@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObj
 
 from bot.blocks.card import card
 from bot.deploys import Deploys, Refused
-from bot.parsing import Start, StartTrain
+from bot.grammar.commands import Start, StartTrain
 from bot.slack_client import SlackPoster
 from bot.train_links import train_line
 from rollout import events as ev

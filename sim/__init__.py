@@ -1,6 +1,7 @@
 """The simulator: rehearse a release against a simulated fleet with the bot's own core.
 
 scenario.py   Scenario (one typed model per TOML file), load_scenario, load_scenarios
+library.py    scenario files by name or folder, each checked against the team config
 runner.py     run(scenario, config, seed) -> RunResult, deterministic, no wall clock
 results.py    RunResult, Decision, Series and the expectation check
 rehearsal.py  drives a DeployState through rollout.controller and rollout.acting in SimPy

@@ -548,7 +548,7 @@ class BotStack:
 def bot_stack(config_text: str, *, smoke_ok: bool = True) -> BotStack:
     """Build Deploys, Team, Commands and Worker over in-memory fakes; every save settles at
     once (the world reconciled, the outbox sent), as a worker pass right after it would."""
-    from bot.adapters.metrics import build_metrics
+    from adapters.metrics import build_metrics
     from bot.commands import Commands
     from bot.deploys import Deploys
     from bot.outbox import Outbox

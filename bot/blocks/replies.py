@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.blocks.words import slack_text
-from bot.parsing import USAGE
+from bot.grammar.usage import USAGE
 from rollout import wording
 from rollout.config import TeamConfig
 from rollout.records import EventRecord, ReleaseRecord

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.drills.blocks import scorecard_text
-from bot.drills.parsing import DrillCommand, DrillControl, DrillHistory, DrillInject, DrillStart
+from bot.grammar.drill import DrillCommand, DrillControl, DrillHistory, DrillInject, DrillStart
 from rollout import events as ev
 from rollout.config import TeamConfig
 from rollout.decisions import decision_for
@@ -77,7 +77,7 @@ class DrillService:
 
     def scenario(self, name: str) -> Scenario:
         """A scenario of the drills folder by name; an unknown one lists the known."""
-        from bot.sim_inputs import checked_scenario
+        from sim.library import checked_scenario
 
         path = self.scenarios / f"{name}.toml"
         if "/" in name or not path.is_file():

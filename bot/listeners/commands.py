@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.commands import Caller
-from bot.parsing import parse_command
+from bot.grammar.deploy import parse_command
 from bot.services import Services
 from rollout.errors import CommanderError
 from rollout.ports import Conflict

@@ -14,9 +14,8 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.configfile import read_config
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import Settings, read_config
 from bot.shell.clock import SkippingClock
 from bot.shell.feed import Button
 from bot.shell.slackrequests import (

@@ -15,7 +15,7 @@ import httpx
 
 from tests.slackclient import SlackSender
 
-LAUNCH = [sys.executable, "-c", "from bot.cli import main; main()"]
+LAUNCH = [sys.executable, "-c", "from cli.main import main; main()"]
 
 
 def free_port() -> int:

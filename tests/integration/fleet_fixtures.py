@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.adapters.etcd import Etcd
-from bot.adapters.fleet import hosts_prefix
+from adapters.etcd import Etcd
+from adapters.fleet import hosts_prefix
 from tests.servers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ class Agents:
     def start(self, host: str, copy_delay: float | None = 0.0, drain: str = "0s") -> None:
         log = (self.workdir / f"{host}.log").open("ab")
         config = self.config(host, copy_delay, drain)
-        argv = [sys.executable, "-c", "from bot.cli import main; main()", "agent", str(config)]
+        argv = [sys.executable, "-c", "from cli.main import main; main()", "agent", str(config)]
         self.procs[host] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log)
 
     def kill(self, host: str) -> None:

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def agent(*args: str) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-c", "from bot.cli import main; main()", "agent", *args]
+    argv = [sys.executable, "-c", "from cli.main import main; main()", "agent", *args]
     return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCH = [sys.executable, "-c", "from bot.cli import main; main()"]
+LAUNCH = [sys.executable, "-c", "from cli.main import main; main()"]
 QUICK = """name = "quick"
 duration = "10m"
 
@@ -210,7 +210,7 @@ class TestHelp:
         """Rich reads [word] as markup; every bracketed text we wrote must reach the screen."""
         from typer.main import get_command
 
-        from bot.cli import build_cli
+        from cli.main import build_cli
 
         def walk(command, path):  # type: ignore[no-untyped-def]
             yield path, command

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli import build_cli
+from cli.main import build_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def commander(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.command import CommandDeployer
-from bot.adapters.context import acting_for
+from adapters.command import CommandDeployer
+from adapters.context import acting_for
 from rollout.errors import ConfigError, WorldError
 from rollout.state import DeployState
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.context import acting_for
-from bot.adapters.etcd_deployer import EtcdDeployer
-from bot.adapters.fleet import desired_key, host_rank
-from bot.adapters.fleet_health import FleetHealthMetrics
+from adapters.context import acting_for
+from adapters.etcd_deployer import EtcdDeployer
+from adapters.fleet import desired_key, host_rank
+from adapters.fleet_health import FleetHealthMetrics
 from bot.world import ServiceWorld
 from rollout import events as ev
 from rollout.acting import carry_out

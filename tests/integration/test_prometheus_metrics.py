@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.adapters.prometheus import PrometheusMetrics
+from adapters.prometheus import PrometheusMetrics
 from rollout import judges
 from rollout.config import LatencyJudge, NewErrorJudge, SequentialJudge
 from rollout.errors import ConfigError

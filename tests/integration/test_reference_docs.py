@@ -12,8 +12,8 @@ import pytest
 from jsonschema import Draft7Validator
 from typer.testing import CliRunner
 
-from bot import reference
-from bot.cli import build_cli
+from cli import reference
+from cli.main import build_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = {

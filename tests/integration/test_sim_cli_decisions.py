@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import build_cli, main
+from cli.main import build_cli, main
 from rollout.config import TeamConfig
 from rollout.decisions import Decision, dumps
 from sim import injections as injections_format

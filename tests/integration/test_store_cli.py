@@ -6,7 +6,7 @@ import typer
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
-from bot import cli_db
+from cli import db as cli_db
 from rollout.errors import CommanderError
 from store.db import alembic_config
 

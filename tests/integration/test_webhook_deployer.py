@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.adapters.context import acting_for
-from bot.adapters.webhook import WebhookDeployer, idempotency_key
+from adapters.context import acting_for
+from adapters.webhook import WebhookDeployer, idempotency_key
 from rollout.errors import ConfigError, WorldError
 from rollout.state import DeployState
 

@@ -5,7 +5,7 @@ import json
 from bot.blocks.card import card, progress_line
 from bot.blocks.replies import help_text
 from bot.blocks.thread import held_message, stage_message, with_ticks
-from bot.parsing import USAGE
+from bot.grammar.usage import USAGE
 from rollout.config import TeamConfig
 from rollout.state import DeployState, Exposure
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bot.deploys import Refused
-from bot.parsing import Start
+from bot.grammar.commands import Start
 from rollout import events as ev
 from rollout.ports import Conflict
 from tests.fakes import bot_stack
@@ -235,6 +235,6 @@ def read_before_the_rival(s, deploy_id: str, rival: ev.Event) -> None:
 def _freeze(service: str):
     from datetime import UTC, datetime
 
-    from bot.parsing import FreezeService
+    from bot.grammar.commands import FreezeService
 
     return FreezeService(service, datetime(2026, 3, 3, tzinfo=UTC), "launch")

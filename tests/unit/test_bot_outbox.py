@@ -8,8 +8,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
+from bot.grammar.commands import Start
 from bot.outbox import Outbox
-from bot.parsing import Start
 from rollout import events as ev
 from rollout.errors import WorldError
 from tests.fakes import RecordingSlack, bot_stack

@@ -5,14 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import parsing as p
+from bot.grammar import commands as p
+from bot.grammar.deploy import parse_command
+from bot.grammar.usage import CommandError
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 TZ = ZoneInfo("America/Los_Angeles")
 
 
 def parse(text: str) -> p.Command:
-    return p.parse_command(text, NOW, TZ)
+    return parse_command(text, NOW, TZ)
 
 
 class TestStart:
@@ -28,22 +30,22 @@ class TestStart:
 
     def test_missing_version_shows_the_form(self):
         with pytest.raises(
-            p.CommandError, match=r"needs a service and a version.*Usage: `/deploy start <service>"
+            CommandError, match=r"needs a service and a version.*Usage: `/deploy start <service>"
         ):
             parse("start api")
 
     def test_force_without_a_reason_is_refused(self):
-        with pytest.raises(p.CommandError, match="--force needs a"):
+        with pytest.raises(CommandError, match="--force needs a"):
             parse("start api 1.0 --force")
-        with pytest.raises(p.CommandError, match="--force needs a reason"):
+        with pytest.raises(CommandError, match="--force needs a reason"):
             parse('start api 1.0 --force ""')
 
     def test_an_unknown_flag_is_named(self):
-        with pytest.raises(p.CommandError, match="does not take --yolo"):
+        with pytest.raises(CommandError, match="does not take --yolo"):
             parse("start api 1.0 --yolo")
 
     def test_a_commander_must_be_a_user(self):
-        with pytest.raises(p.CommandError, match='"bob" is not a user'):
+        with pytest.raises(CommandError, match='"bob" is not a user'):
             parse("start api 1.0 --commander bob")
 
 
@@ -60,7 +62,7 @@ class TestOtherCommands:
         assert parse("why api") == p.Why("api")
 
     def test_history_needs_a_service(self):
-        with pytest.raises(p.CommandError, match=r"Usage: `/deploy history <service>`"):
+        with pytest.raises(CommandError, match=r"Usage: `/deploy history <service>`"):
             parse("history")
 
     def test_rollback_to_the_previous_or_a_named_version(self):
@@ -72,11 +74,11 @@ class TestOtherCommands:
         assert parse("handoff @U0ALICE api") == p.HandoffTo("U0ALICE", "api")
 
     def test_unknown_command_points_to_help(self):
-        with pytest.raises(p.CommandError, match='unknown command "deploy".*/deploy help'):
+        with pytest.raises(CommandError, match='unknown command "deploy".*/deploy help'):
             parse("deploy api")
 
     def test_unclosed_quote(self):
-        with pytest.raises(p.CommandError, match="close every quote"):
+        with pytest.raises(CommandError, match="close every quote"):
             parse('notice "half')
 
 
@@ -94,15 +96,15 @@ class TestTimes:
         assert cmd.until == datetime(2026, 3, 5, 9, 30, tzinfo=TZ) and cmd.takeover
 
     def test_freeze_needs_until_and_reason(self):
-        with pytest.raises(p.CommandError, match="needs --until and --reason"):
+        with pytest.raises(CommandError, match="needs --until and --reason"):
             parse("freeze api --until 2h")
 
     def test_a_freeze_in_the_past_is_refused(self):
-        with pytest.raises(p.CommandError, match="must be in the future"):
+        with pytest.raises(CommandError, match="must be in the future"):
             parse('freeze api --until 2026-01-01T00:00 --reason "x"')
 
     def test_unreadable_time_lists_the_forms(self):
-        with pytest.raises(p.CommandError, match='cannot read the time "soon"'):
+        with pytest.raises(CommandError, match='cannot read the time "soon"'):
             parse('freeze api --until soon --reason "x"')
 
     def test_notice_now_or_later_for_a_while(self):
@@ -111,5 +113,5 @@ class TestTimes:
         assert cmd == p.Notice("DB upgrade", NOW + timedelta(minutes=30), timedelta(hours=1))
 
     def test_notice_duration_must_be_a_duration(self):
-        with pytest.raises(p.CommandError, match="--for: expected a duration"):
+        with pytest.raises(CommandError, match="--for: expected a duration"):
             parse('notice "x" --for forever')

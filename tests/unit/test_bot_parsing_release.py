@@ -5,14 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import parsing as p
+from bot.grammar import commands as p
+from bot.grammar.deploy import parse_command
+from bot.grammar.usage import CommandError
 
 NOW = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 TZ = ZoneInfo("America/Los_Angeles")
 
 
 def parse(text: str) -> p.Command:
-    return p.parse_command(text, NOW, TZ)
+    return parse_command(text, NOW, TZ)
 
 
 def test_several_services_with_versions_are_one_train_in_the_order_typed() -> None:
@@ -20,11 +22,11 @@ def test_several_services_with_versions_are_one_train_in_the_order_typed() -> No
 
 
 def test_a_train_needs_a_version_after_every_service_and_names_each_once() -> None:
-    with pytest.raises(p.CommandError, match="a version after every service"):
+    with pytest.raises(CommandError, match="a version after every service"):
         parse("start api 3.1.0 web")
-    with pytest.raises(p.CommandError, match="repeated: api"):
+    with pytest.raises(CommandError, match="repeated: api"):
         parse("start api 3.1.0 api 3.2.0")
-    with pytest.raises(p.CommandError, match="only --commit-time"):
+    with pytest.raises(CommandError, match="only --commit-time"):
         parse("start api 3.1.0 web 2.4.0 --hotfix")
 
 
@@ -34,21 +36,21 @@ def test_commit_time_is_read_in_the_team_timezone_unless_it_has_an_offset() -> N
     assert local.commit_time == datetime(2026, 3, 2, 8, 30, tzinfo=TZ)
     utc = parse("start api 1.0 --commit-time 2026-03-02T16:00Z")
     assert isinstance(utc, p.Start) and utc.commit_time == datetime(2026, 3, 2, 16, tzinfo=UTC)
-    with pytest.raises(p.CommandError, match="in the future"):
+    with pytest.raises(CommandError, match="in the future"):
         parse("start api 1.0 --commit-time 2026-03-02T18:00Z")
-    with pytest.raises(p.CommandError, match="cannot read the commit time"):
+    with pytest.raises(CommandError, match="cannot read the commit time"):
         parse("start api 1.0 --commit-time yesterday")
 
 
 def test_kill_and_unkill_name_one_flag_and_an_optional_reason() -> None:
     assert parse('kill new-checkout --reason "5xx"') == p.Kill("new-checkout", True, "5xx")
     assert parse("unkill new-checkout") == p.Kill("new-checkout", False, "")
-    with pytest.raises(p.CommandError, match="one flag"):
+    with pytest.raises(CommandError, match="one flag"):
         parse("kill")
 
 
 def test_dora_takes_at_most_one_service() -> None:
     assert parse("dora") == p.Dora(None)
     assert parse("dora api") == p.Dora("api")
-    with pytest.raises(p.CommandError, match="at most one service"):
+    with pytest.raises(CommandError, match="at most one service"):
         parse("dora api web")

@@ -6,7 +6,15 @@ import pytest
 
 from bot.commands import Caller
 from bot.deploys import Refused
-from bot.parsing import FreezeService, HandoffTo, Notice, RollbackService, Start, Unfreeze, Who
+from bot.grammar.commands import (
+    FreezeService,
+    HandoffTo,
+    Notice,
+    RollbackService,
+    Start,
+    Unfreeze,
+    Who,
+)
 from rollout import events as ev
 from rollout.errors import NotFound
 from tests.fakes import bot_stack

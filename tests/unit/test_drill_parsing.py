@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.drills.parsing import (
+from bot.grammar.drill import (
     DrillCommandError,
     DrillControl,
     DrillHistory,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.flagd import FlagdKillSwitches
+from adapters.flagd import FlagdKillSwitches
 from rollout.config import KillSwitchFile
 from rollout.errors import WorldError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.adapters.fleet import host_rank, target_version
-from bot.adapters.fleet_health import host_health
+from adapters.fleet import host_rank, target_version
+from adapters.fleet_health import host_health
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 HOSTS = [f"web-{i}" for i in range(200)]

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from bot.parsing import Notice, parse_command
+from bot.grammar.commands import Notice
+from bot.grammar.deploy import parse_command
 from bot.services import WallClock
 from tests.fakes import bot_stack
 

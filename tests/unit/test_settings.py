@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import build_cli
 from bot.settings import config_is_named, config_path, database_url, load_settings
+from cli.main import build_cli
 from rollout.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ class TestMissing:
         env = {k: v for k, v in os.environ.items() if k not in NAMES}
         env["PYTHONPATH"] = str(ROOT)
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "serve", "--port", "0"],
+            [sys.executable, "-m", "cli", "serve", "--port", "0"],
             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert result.returncode == 2

@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import Field
 
-from bot.adapters.context import current
-from bot.adapters.etcd import Entry, Etcd
-from bot.adapters.fleet import desired_key, hosts_prefix
-from bot.adapters.settings import Settings, validate_settings
+from adapters.context import current
+from adapters.etcd import Entry, Etcd
+from adapters.fleet import desired_key, hosts_prefix
+from adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
 from rollout.errors import WorldError
 from rollout.ports import SmokeResult

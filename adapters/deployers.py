@@ -57,15 +57,15 @@ def build_deployer(plugin: Plugin, where: str = "deployer") -> Deployer:
     if plugin.kind == "log":
         return LogDeployer(plugin.settings)
     if plugin.kind == "command":
-        from bot.adapters.command import CommandDeployer
+        from adapters.command import CommandDeployer
 
         return CommandDeployer(plugin.settings, where)
     if plugin.kind == "webhook":
-        from bot.adapters.webhook import WebhookDeployer
+        from adapters.webhook import WebhookDeployer
 
         return WebhookDeployer(plugin.settings, where)
     if plugin.kind == "etcd":
-        from bot.adapters.etcd_deployer import EtcdDeployer
+        from adapters.etcd_deployer import EtcdDeployer
 
         return EtcdDeployer(plugin.settings, where)
     kinds = '"log", "command", "webhook" or "etcd"'

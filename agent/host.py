@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from bot.adapters.etcd import Etcd
-from bot.adapters.fleet import desired_key, hosts_prefix, target_version
-from bot.adapters.settings import Settings
-from bot.agent_build import Builds, StepFailed, fill, run, wait_ready
+from adapters.etcd import Etcd
+from adapters.fleet import desired_key, hosts_prefix, target_version
+from adapters.settings import Settings
+from agent.build import Builds, StepFailed, fill, run, wait_ready
 from rollout.durations import Duration
 from rollout.errors import WorldError
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_db import UrlOption, _reaching
+from cli.db import UrlOption, _reaching
 from rollout.errors import CommanderError
 
 if TYPE_CHECKING:
@@ -98,8 +98,8 @@ def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -
     """The drill's scorecard from its stored data."""
     from bot.settings import config_path as configured
     from bot.settings import load_team_config
-    from bot.sim_inputs import resolve_scenario
     from sim.drill import scorecard
+    from sim.library import resolve_scenario
 
     config_path = configured(config)
     team: TeamConfig = load_team_config(config_path)

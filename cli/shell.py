@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.configfile import config_path
+from bot.settings import config_path
 from rollout.errors import ConfigError
 
 SHELL_HELP = """Try the bot without Slack: the real app and worker against an in-memory Slack.

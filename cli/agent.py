@@ -25,7 +25,7 @@ def agent(
     ] = None,
 ) -> None:
     """Run on each host: watch the service's desired state in etcd, fetch, drain, switch."""
-    from bot.agent import Agent, AgentSettings
+    from agent.host import Agent, AgentSettings
     from rollout.parsing import parse_toml
 
     try:

@@ -6,7 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from bot.parsing import CommandError, user_id
+from bot.grammar.usage import CommandError
+from bot.grammar.words import user_id
 
 USAGE = {
     "start": "/deploy drill start <scenario> [--seed N] [--speed X] [--commander @user]"

@@ -164,11 +164,11 @@ def build_metrics(plugin: Plugin, where: str = "metrics") -> Metrics:
     if plugin.kind == "file":
         return FileMetrics(plugin.settings)
     if plugin.kind == "prometheus":
-        from bot.adapters.prometheus import PrometheusMetrics
+        from adapters.prometheus import PrometheusMetrics
 
         return PrometheusMetrics(plugin.settings, where)
     if plugin.kind == "etcd":
-        from bot.adapters.fleet_health import FleetHealthMetrics
+        from adapters.fleet_health import FleetHealthMetrics
 
         return FleetHealthMetrics(plugin.settings, where)
     kinds = '"static", "file", "prometheus" or "etcd"'

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import Field
 
-from bot.adapters.context import current
-from bot.adapters.settings import Settings, validate_settings
+from adapters.context import current
+from adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
 from rollout.errors import WorldError
 from rollout.ports import SmokeResult

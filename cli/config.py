@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.config_tables import plan_table, policy_table, rotation_table, services_table, team_table
-from bot.configfile import config_path, read_config
+from bot.settings import config_path, read_config
+from cli.config_tables import plan_table, policy_table, rotation_table, services_table, team_table
 
 PathArg = Annotated[
     Path | None,
@@ -37,14 +37,14 @@ def check(path: PathArg = None) -> None:
 
 def reference() -> None:
     """Print the config format reference (Markdown), as in docs/reference/config.md."""
-    from bot.reference import config_reference
+    from cli.reference import config_reference
 
     typer.echo(config_reference(), nl=False)
 
 
 def schema() -> None:
     """Print the config's JSON Schema, for completion in editors (docs/schema/config.json)."""
-    from bot.reference import config_schema
+    from cli.reference import config_schema
 
     typer.echo(config_schema(), nl=False)
 

@@ -20,14 +20,14 @@ from rich.markup import escape
 from rollout.errors import CommanderError
 
 GROUPS = (
-    "bot.cli_config",
-    "bot.cli_sim",
-    "bot.cli_db",
-    "bot.cli_serve",
-    "bot.cli_shell",
-    "bot.cli_agent",
-    "bot.cli_dora",
-    "bot.cli_drill",
+    "cli.config",
+    "cli.sim",
+    "cli.db",
+    "cli.serve",
+    "cli.shell",
+    "cli.agent",
+    "cli.dora",
+    "cli.drill",
 )
 
 HELP = """Deploy Commander: run deploys from Slack, and rehearse rollback policies first.

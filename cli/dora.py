@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_db import UrlOption, _reaching
-from bot.configfile import read_config
-from bot.settings import database_url
+from bot.settings import database_url, read_config
+from cli.db import UrlOption, _reaching
 from rollout.dora import FIGURE_NAMES, Figures, as_json, describe
 from rollout.durations import parse_duration
 from rollout.errors import CommanderError

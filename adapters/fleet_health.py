@@ -10,10 +10,10 @@ from typing import Any
 
 from pydantic import Field
 
-from bot.adapters.etcd import Etcd
-from bot.adapters.fleet import hosts_prefix
-from bot.adapters.promql import NoData
-from bot.adapters.settings import Settings, validate_settings
+from adapters.etcd import Etcd
+from adapters.fleet import hosts_prefix
+from adapters.promql import NoData
+from adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
 from rollout.errors import WorldError
 from rollout.observations import Arm, HostHealth, Observations

@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 from pydantic import Field
 
-from bot.adapters.context import current
-from bot.adapters.settings import Settings, validate_settings
+from adapters.context import current
+from adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
 from rollout.errors import ConfigError, WorldError
 from rollout.ports import SmokeResult

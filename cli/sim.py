@@ -12,14 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from bot.sim_inputs import (
-    DEFAULT_SCENARIOS,
-    chart_path,
-    load_config,
-    load_library,
-    ready_folder,
-    resolve_scenario,
-)
+from cli.inputs import DEFAULT_SCENARIOS, chart_path, load_config, ready_folder
 from rollout.errors import CommanderError
 
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
@@ -148,10 +141,11 @@ def run_command(
     ] = "advise",
 ) -> None:
     """Simulate one release of a scenario and summarise what the policy did."""
+    from sim.library import resolve_scenario
     from sim.runner import run
 
     team = load_config(config)
-    chosen = resolve_scenario(scenario, team)
+    chosen = resolve_scenario(scenario, team, DEFAULT_SCENARIOS)
     target = None if chart is None else chart_path(chart, chosen.name, seed)
     drill = decisions is not None or injections is not None
     if drill:
@@ -276,6 +270,8 @@ def validate_command(
 
     ready_folder(report, "--report")
     team = load_config(config)
+    from sim.library import load_library
+
     library = load_library(scenarios, team)
     sweep = Sweep((team,), tuple(library), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
@@ -307,6 +303,8 @@ def compare_command(
 
     names = list(dict.fromkeys(policies))
     team = load_config(config)
+    from sim.library import load_library
+
     sweep = compare_sweep(names, team, load_library(scenarios, team), seeds_for(runs))
     results = sweep_with_progress(sweep, jobs, dask)
     wide_console().print(compare_table(compare_rows(names, sweep, results), runs))
@@ -314,13 +312,13 @@ def compare_command(
 
 def reference_command() -> None:
     """Print the scenario format reference (Markdown), as in docs/reference/scenario.md."""
-    from bot.reference import scenario_reference
+    from cli.reference import scenario_reference
 
     typer.echo(scenario_reference(), nl=False)
 
 
 def schema_command() -> None:
     """Print the scenario JSON Schema, for completion in editors (docs/schema/scenario.json)."""
-    from bot.reference import scenario_schema
+    from cli.reference import scenario_schema
 
     typer.echo(scenario_schema(), nl=False)

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from pydantic import Field, field_validator
 
-from bot.adapters.fleet_health import FleetHealth, FleetSettings
-from bot.adapters.promql import NoData, PromClient, Series, finite
-from bot.adapters.settings import Settings, validate_settings
+from adapters.fleet_health import FleetHealth, FleetSettings
+from adapters.promql import NoData, PromClient, Series, finite
+from adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
 from rollout.observations import (
     LATENCY_EDGES_MS,

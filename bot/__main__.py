@@ -1,5 +1,0 @@
-"""`python -m bot` runs the commander CLI."""
-
-from bot.cli import main
-
-main()
