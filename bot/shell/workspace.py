@@ -13,6 +13,8 @@ from typing import Any
 TEAM_ID = "T0TEST001"
 BOT_USER_ID = "U0BOT0001"
 BOT_ID = "B0BOT0001"
+# One Web API method: the call's params in, Slack's JSON body out.
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def channel_id(channel: str) -> str:
@@ -56,11 +58,33 @@ class Workspace:
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """The JSON body Slack would answer for a method call."""
-        handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(
-            self, "_" + method.replace(".", "_"), self._unknown
-        )
+        handler = self._methods().get(method, self._unknown)
         with self._lock:
             return {"ok": True, **handler(params)}
+
+    def _methods(self) -> dict[str, Handler]:
+        """The Web API methods this workspace answers, by Slack's method name."""
+        return {
+            "chat.postMessage": self._chat_postMessage,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_postEphemeral,
+            "chat.scheduleMessage": self._chat_scheduleMessage,
+            "chat.getPermalink": self._chat_getPermalink,
+            "chat.delete": self._chat_delete,
+            "chat.deleteScheduledMessage": self._chat_deleteScheduledMessage,
+            "auth.test": self._auth_test,
+            "users.info": self._users_info,
+            "conversations.members": self._conversations_members,
+            "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
+            "conversations.open": self._conversations_open,
+            "usergroups.users.list": self._usergroups_users_list,
+            "reactions.add": self._reactions_add,
+            "apps.connections.open": self._apps_connections_open,
+            "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_getUploadURLExternal,
+            "files.completeUploadExternal": self._files_completeUploadExternal,
+        }
 
     def post(
         self, channel: str, text: str, blocks: Any, thread_ts: str | None, scheduled: bool = False
