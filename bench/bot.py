@@ -1,18 +1,22 @@
 """Bot ack latency: 500 signed slash commands, 20 at a time, against `commander serve`.
 
-Run: .venv/bin/python bench/bot.py [--requests 500] [--concurrency 20]
+Run: .venv/bin/python bench/bot.py [--requests 500] [--concurrency 20] [--against TREE]
 Starts the fake Slack Web API and `commander serve` on loopback (SQLite in a temp dir), sends
 `/deploy help` and `/deploy status` alternately, and times each HTTP answer (Slack's 3 s ack).
 The bot acks first and answers on the response_url, so the bench also checks that every command
 got a real answer there and prints how long those took. Prints p50/p99 and PASS/FAIL for
 ack p99 < 50 ms; exits 1 on FAIL, on any non-200 ack or on any command left unanswered.
+`--against TREE` runs this bench and TREE's (e.g. a `git worktree` of an older commit) in turn,
+each in its own process and tree, and prints both p50/p99 side by side with their ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -111,12 +115,46 @@ def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
 
 
+def run_tree(tree: Path, requests: int) -> tuple[float, float]:
+    """(p50, p99) in ms of one run of `tree`'s own bench, in its own process and folder."""
+    done = subprocess.run(
+        [sys.executable, "bench/bot.py", "--requests", str(requests)],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"p50 ([\d.]+) ms\s+p99 ([\d.]+) ms", done.stdout)
+    if found is None:
+        raise SystemExit(f"{tree}: bench/bot.py printed no figures:\n{done.stdout}{done.stderr}")
+    return float(found.group(1)), float(found.group(2))
+
+
+def against(base: Path, requests: int, rounds: int = 3) -> int:
+    """This tree and `base` in turn, `rounds` times each; the median of each figure."""
+    runs: dict[Path, list[tuple[float, float]]] = {base: [], ROOT: []}
+    for _ in range(rounds):
+        for tree in (base, ROOT):
+            runs[tree].append(run_tree(tree, requests))
+    median = {t: [statistics.median(r[i] for r in runs[t]) for i in (0, 1)] for t in runs}
+    for i, name in enumerate(("p50", "p99")):
+        old, new = median[base][i], median[ROOT][i]
+        print(
+            f"ack {name}: {base.name} {old:.1f} ms, this tree {new:.1f} ms, "
+            f"ratio {new / old:.2f} (median of {rounds} alternated runs)"
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--texts", default="help,status", help="commands sent in turn")
+    parser.add_argument("--against", type=Path, help="another checkout to run side by side")
     args = parser.parse_args()
+    if args.against:
+        return against(args.against.resolve(), args.requests)
     texts = args.texts.split(",")
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         config = Path(tmp) / "commander.toml"

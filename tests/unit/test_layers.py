@@ -11,6 +11,7 @@ from tests import layers
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 400
 LONG_ON_PURPOSE = {"rollout/machine.py", "rollout/config.py"}  # the decision and its config
+LARGEST_SHARE = 0.35  # no one package may grow into the house again
 
 
 def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -40,6 +41,14 @@ class TestTheTree:
             if (n := len(path.read_text().splitlines())) > LIMIT
         }
         assert {k: v for k, v in long.items() if k not in LONG_ON_PURPOSE} == {}
+
+    def test_no_package_holds_more_than_its_share(self) -> None:
+        lines: dict[str, int] = {}
+        for name, path in layers.modules(ROOT).items():
+            package = name.split(".")[0]
+            lines[package] = lines.get(package, 0) + len(path.read_text().splitlines())
+        total = sum(lines.values())
+        assert {p: round(n / total, 3) for p, n in lines.items() if n > LARGEST_SHARE * total} == {}
 
     def test_the_docs_draw_the_same_table(self) -> None:
         doc = (ROOT / "docs" / "architecture.md").read_text()
