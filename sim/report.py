@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -167,10 +168,15 @@ def fmt_rate(value: float | None) -> str:
 
 
 def fmt_seconds(value: float | None) -> str:
-    """Seconds, or minutes past two of them; "–" when it did not happen."""
-    if value is None:
+    """The one time format: m:ss, h:mm:ss from an hour ("3:42", "1:12:05"); "–" for never."""
+    if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:.1f} s" if value < 120 else f"{value / 60:.1f} min"
+    sign, whole = ("-" if value < 0 else ""), round(abs(value))
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{sign}{minutes}:{seconds:02d}"
 
 
 def fmt_count(value: float | None) -> str:
