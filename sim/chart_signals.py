@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 OLD, NEW, TRAFFIC, EMPLOYEES, MIRROR = "#1f77b4", "#d62728", "#2ca02c", "#17becf", "#8c564b"
 CLIPPED = "below the axis, or no errors in the bucket"
 VERSIONS = (("old version", OLD), ("new version", NEW))
+FLOOR_MARK = 1.12  # where a clipped bucket's triangle sits, as a multiple of the floor
 
 
 def _minutes(seconds: np.ndarray) -> np.ndarray:
@@ -31,18 +32,19 @@ def plot_error_rates(ax: Axes, series: Series) -> None:
     old, new = series.error_rate_old, series.error_rate_new
     rates = [np.asarray(v, dtype=float) * 100 for v in (old, new)]
     floor, top = _log_limits(np.concatenate(rates), series.baseline_error_rate * 100)
+    ax.set_yscale("log")
+    ax.set_ylim(floor, top)
     for rate, (name, colour) in zip(rates, VERSIONS, strict=True):
         shown = np.where(rate >= floor, rate, np.nan)
         ax.step(t, shown, where="post", color=colour, lw=1.2, label=name)
         low = np.isfinite(rate) & (rate < floor)
         if low.any():
-            ax.scatter(t[low], np.full(low.sum(), floor), marker="v", s=14, color=colour,
-                       clip_on=False, zorder=3, label=CLIPPED)  # fmt: skip
+            at = np.full(low.sum(), floor * FLOOR_MARK)  # just above the floor: not cut in half
+            ax.scatter(t[low], at, marker="v", s=14, color=colour, zorder=3, label=CLIPPED)
     if series.baseline_error_rate > 0:
         ax.axhline(series.baseline_error_rate * 100, color="0.45", ls=(0, (6, 3)), lw=0.9,
                    label="baseline error rate")  # fmt: skip
-    ax.set_yscale("log")
-    ax.set_ylim(floor, top)
+    ax.set_ylim(floor, top)  # what was drawn must not widen it
     from matplotlib.ticker import LogLocator, NullLocator
 
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=_log_subs(floor, top)))
@@ -147,7 +149,17 @@ def plot_traffic(ax: Axes, series: Series, end_s: float) -> None:
     if mirror.any():
         ax.step(minutes, mirror, where="post", color=MIRROR, lw=1.5, ls="--",
                 label="mirrored copies to new version (% of all requests)")  # fmt: skip
-    peak = float(max(customers.max(), mirror.max(), employees.max()))
-    ax.set_ylim(0, min(105.0, max(5.0, peak * 1.2)))
+    small = float(max(customers.max(), mirror.max()))
+    peak = max(small, float(employees.max()))
     ax.set_ylabel("traffic on new (%)")
     ax.grid(True, alpha=0.3)
+    if small > 0 and peak > 4 * max(small, 1.0):  # a canary beside dogfood's 100%: both show
+        from matplotlib.ticker import FixedLocator
+
+        ax.set_yscale("symlog", linthresh=1.0, linscale=0.7)
+        ax.set_ylim(0, 105.0)
+        ax.yaxis.set_major_locator(FixedLocator([0, 1, 2, 5, 10, 25, 50, 100]))
+        ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:g}")
+        ax.set_ylabel("traffic on new\n(%, log above 1)")
+        return
+    ax.set_ylim(0, min(105.0, max(5.0, peak * 1.2)))

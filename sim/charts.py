@@ -55,13 +55,22 @@ class Event(NamedTuple):
 
 
 def rollback_at(result: RunResult) -> float | None:
-    """When the run's rollback was done (users safe, seconds), or None when it did not roll back."""
+    """When the run's rollback was done (seconds), or None when it did not roll back.
+
+    The rehearsal ends once the fleet is back, so without a mitigation time (a fault that
+    outlives the rollback, or no fault at all) that is the end of the run.
+    """
     if result.outcome != "rolled_back":
         return None
     if result.fault_onset_s is not None and result.time_to_mitigate_s is not None:
         return result.fault_onset_s + result.time_to_mitigate_s
-    fails = [d.t_s for d in result.decisions if d.verdict == "fail"]
-    return fails[-1] if fails else result.duration_s
+    return result.duration_s
+
+
+def _rollback_label(result: RunResult) -> str:
+    if result.time_to_mitigate_s is not None or result.fault_onset_s is None:
+        return "rolled back (users safe)"
+    return "rolled back (the fault outlives it)"
 
 
 def events(result: RunResult) -> list[Event]:
@@ -69,7 +78,7 @@ def events(result: RunResult) -> list[Event]:
     marks = (
         (result.fault_onset_s, "fault onset", "#ff7f0e", "--"),
         (result.detected_at_s, "detected", "#9467bd", "-."),
-        (rollback_at(result), "rolled back (users safe)", "black", "-"),
+        (rollback_at(result), _rollback_label(result), "black", "-"),
         (result.shipped_at_s, "promoted (100%, gate passed)", "#bcbd22", "-"),
     )
     return [Event(t, *rest) for t, *rest in marks if t is not None]
@@ -215,6 +224,10 @@ def _time_axis(ax: Axes, most: int) -> None:
 
 def _run_title(result: RunResult) -> str:
     outcome = OUTCOME_WORDS.get(result.outcome, result.outcome)
+    stages = result.series.stages if result.series is not None else ()
+    untouched = result.peak_exposure_all_users_pct == 0 and not result.entered("held")
+    if result.outcome == "held" and untouched and stages:  # nobody moved it on: time ran out
+        outcome = f"never reached users, still at {stages[-1][1]}"
     detail = ""
     if result.time_to_detect_s is not None:
         detail = f", detected {fmt_seconds(result.time_to_detect_s)} after the fault"

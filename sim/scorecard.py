@@ -256,7 +256,11 @@ def _slower_because(mine: Figures, best: Figures, held: bool, first_fail_s: floa
 
 
 def _at(first_fail_s: float | None) -> str:
-    return "" if first_fail_s is None else f" (one first failed at {fmt_seconds(first_fail_s)})"
+    return (
+        ""
+        if first_fail_s is None
+        else f" (one first failed {fmt_seconds(first_fail_s)} into the drill)"
+    )
 
 
 def _versus(mine: float, theirs: float, who: str) -> str:

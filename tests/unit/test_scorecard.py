@@ -141,11 +141,11 @@ def test_a_late_first_response_says_when_a_judge_first_failed() -> None:
     verdict = score(late, [Decision(at_s=1080.0, kind="rollback", user="U1")], peers(),
                     healthy=False).verdict  # fmt: skip
     assert verdict.endswith(
-        "Next time: respond as soon as a judge fails (one first failed at 10:40)."
+        "Next time: respond as soon as a judge fails (one first failed 10:40 into the drill)."
     )
     missed = replace(late, outcome="held", time_to_mitigate_s=None)
     assert score(missed, [], peers(), healthy=False).verdict.endswith(
-        "Next time: roll back when a judge fails (one first failed at 10:40)."
+        "Next time: roll back when a judge fails (one first failed 10:40 into the drill)."
     )
 
 

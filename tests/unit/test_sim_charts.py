@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rollout.config import Policy, SequentialJudge, TeamConfig
-from sim.chart_signals import CLIPPED, traffic_steps
+from sim.chart_signals import CLIPPED, FLOOR_MARK, traffic_steps
 from sim.chart_summary import summary_figure
 from sim.charts import (
     MIN_ZOOM_S,
@@ -321,7 +321,8 @@ class TestMarkersAndWindow:
         assert sum(len(c.get_offsets()) for c in marks) == below.sum() + np.sum(
             np.nan_to_num(series.error_rate_old, nan=1.0) * 100 < floor
         )
-        assert all(np.allclose(np.asarray(c.get_offsets())[:, 1], floor) for c in marks)
+        assert all(np.allclose(np.asarray(c.get_offsets())[:, 1], floor * FLOOR_MARK)
+                   for c in marks)  # fmt: skip
 
     def test_time_ticks_read_m_ss(self, rolled_back):
         figure = run_figure(rolled_back)
@@ -345,3 +346,22 @@ class TestDamage:
         assert [t.get_text() for t in figure.axes[1].texts] == ["p50 0:20 · p95 1:30"]
         assert [t.get_text() for t in figure.axes[2].texts] == ["p50 30 · p95 800"]
         assert figure.axes[2].patches[0].get_width() == 30
+
+
+def test_a_rollback_that_leaves_the_fault_is_not_called_safe(rolled_back):
+    lasting = replace(rolled_back, time_to_mitigate_s=None)
+    assert rollback_at(lasting) == lasting.duration_s
+    assert "rolled back (the fault outlives it)" in legend_labels(run_figure(lasting))
+
+
+def test_a_small_canary_beside_dogfood_stays_readable_on_a_log_traffic_axis():
+    small = DOGFOOD.split("[[faults]]")[0].replace('percent = 100, bake = "3m"', 'percent = 5')
+    result = run(parse_scenario(small, "small.toml"), TeamConfig(), seed=1)
+    traffic = run_figure(result).axes[-1]
+    assert traffic.get_yscale() == "symlog" and traffic.get_ylim()[1] >= 100
+
+
+def test_a_drill_nobody_moved_on_says_it_never_reached_users(promoted):
+    idle = replace(promoted, outcome="held", statuses=((0.0, "running"),),
+                   peak_exposure_all_users_pct=0.0)  # fmt: skip
+    assert "never reached users, still at stabilization" in run_figure(idle).get_suptitle()
