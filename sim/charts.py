@@ -16,9 +16,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.chart_signals import plot_business, plot_error_rates, plot_hosts, plot_latency
-from sim.chart_signals import plot_traffic as plot_traffic
-from sim.chart_signals import traffic_steps as traffic_steps
+from sim.chart_signals import (
+    plot_business,
+    plot_error_rates,
+    plot_hosts,
+    plot_latency,
+    plot_traffic,
+)
 from sim.chart_summary import summary_figure
 from sim.report import ScenarioSummary, fmt_seconds
 from sim.results import RunResult, Series

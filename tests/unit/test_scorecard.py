@@ -167,3 +167,17 @@ def test_a_trainee_who_never_let_the_fault_show_stalled() -> None:
 )
 def test_one_time_format_everywhere(seconds: float | None, shown: str) -> None:
     assert fmt_seconds(seconds) == shown
+
+
+def test_the_posted_scorecard_shows_time_to_ship_and_damage_in_one_time_format() -> None:
+    from bot.drills.blocks import scorecard_message
+
+    never = replace(RUN, outcome="held", fault_onset_s=None, time_to_mitigate_s=None,
+                    statuses=((60.0, "running"),))  # fmt: skip
+    card = score(never, [Decision(at_s=75.0, kind="confirm", user="U1", stage=0)],
+                 healthy_peers(), healthy=True)  # fmt: skip
+    text = "\n".join(b["text"]["text"] for b in scorecard_message(card, "U1", "d-1").blocks
+                     if b["type"] == "section")  # fmt: skip
+    assert "*team policy*: promoted · ship 50:00 · 0 bad requests beyond baseline" in text
+    assert "ship – · 1,000 bad requests beyond baseline" in text
+    assert "`1:15` confirm by <@U1> (stage 0)" in text

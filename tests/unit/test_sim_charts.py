@@ -355,7 +355,7 @@ def test_a_rollback_that_leaves_the_fault_is_not_called_safe(rolled_back):
 
 
 def test_a_small_canary_beside_dogfood_stays_readable_on_a_log_traffic_axis():
-    small = DOGFOOD.split("[[faults]]")[0].replace('percent = 100, bake = "3m"', 'percent = 5')
+    small = DOGFOOD.split("[[faults]]")[0].replace('percent = 100, bake = "3m"', "percent = 5")
     result = run(parse_scenario(small, "small.toml"), TeamConfig(), seed=1)
     traffic = run_figure(result).axes[-1]
     assert traffic.get_yscale() == "symlog" and traffic.get_ylim()[1] >= 100
