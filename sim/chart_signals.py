@@ -57,7 +57,8 @@ def plot_error_rates(ax: Axes, series: Series) -> None:
 def _log_limits(values: np.ndarray, baseline_pct: float) -> tuple[float, float]:
     """A floor a tenth of the baseline (or of the smallest rate) and a top above the peak."""
     positive = values[np.isfinite(values) & (values > 0)]
-    floor = baseline_pct / 10 if baseline_pct > 0 else float(positive.min(initial=0.01)) / 2
+    smallest = float(positive.min()) if positive.size else 0.01
+    floor = baseline_pct / 10 if baseline_pct > 0 else smallest / 2
     peak = max(float(positive.max(initial=0.0)), baseline_pct * 3, floor * 10)
     return floor, min(peak * 1.6, 160.0)
 

@@ -126,7 +126,7 @@ def score(
             held=held,
             first_fail_s=first_fail,
             stalled=trainee.fault_onset_s is None,
-        ),  # fmt: skip
+        ),
         healthy=healthy,
     )
 
