@@ -89,10 +89,16 @@ def _context(text: str) -> dict[str, Any]:
 def scorecard_text(card: dict[str, Any]) -> str:
     """A stored scorecard (JSON) in one line: the trainee's figures and the verdict."""
     trainee = card.get("trainee") or {}
-    damage = trainee.get("damage", trainee.get("bad_requests", 0))  # stored before damage
-    return (
-        f"{str(trainee.get('outcome', '?')).replace('_', ' ')}, detect "
-        f"{fmt_seconds(trainee.get('time_to_detect_s'))}, mitigate "
-        f"{fmt_seconds(trainee.get('time_to_mitigate_s'))}, "
-        f"{damage:,} bad requests beyond baseline: {card.get('verdict', '')}"
-    )
+    if card.get("healthy"):
+        times = f"ship {fmt_seconds(trainee.get('time_to_ship_s'))}"
+    else:
+        times = (
+            f"detect {fmt_seconds(trainee.get('time_to_detect_s'))}, "
+            f"mitigate {fmt_seconds(trainee.get('time_to_mitigate_s'))}"
+        )
+    if "damage" in trainee:
+        damage = f"{trainee['damage']:,} bad requests beyond baseline"
+    else:  # scored before damage was kept
+        damage = f"{trainee.get('bad_requests', 0):,} bad requests"
+    outcome = str(trainee.get("outcome", "?")).replace("_", " ")
+    return f"{outcome}, {times}, {damage}: {card.get('verdict', '')}"

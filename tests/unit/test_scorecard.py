@@ -181,3 +181,14 @@ def test_the_posted_scorecard_shows_time_to_ship_and_damage_in_one_time_format()
     assert "*team policy*: promoted · ship 50:00 · 0 bad requests beyond baseline" in text
     assert "ship – · 1,000 bad requests beyond baseline" in text
     assert "`1:15` confirm by <@U1> (stage 0)" in text
+
+
+def test_a_stored_scorecard_in_one_line_says_what_its_damage_counts() -> None:
+    from bot.drills.blocks import scorecard_text
+
+    card = score(replace(RUN, statuses=SHIPPED_AT), [], healthy_peers(), healthy=True).to_json()
+    assert scorecard_text(card).startswith(
+        "rolled back, ship 50:00, 1,000 bad requests beyond baseline: False alarm"
+    )
+    older = {"trainee": {"outcome": "held", "bad_requests": 7}, "verdict": "Missed"}
+    assert scorecard_text(older) == "held, detect –, mitigate –, 7 bad requests: Missed"
