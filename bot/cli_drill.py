@@ -84,7 +84,8 @@ def replay_command(
             f"  bad requests beyond baseline {figures.damage:,}"
         )
     for decision in card.decisions:
-        typer.echo(f"  {_s(decision.at_s):>8} {decision.kind} by {decision.user}")
+        stage = "" if decision.stage is None else f" (stage {decision.stage})"
+        typer.echo(f"  {_s(decision.at_s):>8} {decision.kind} by {decision.user}{stage}")
     typer.echo(f"Verdict: {card.verdict}")
     stored = drill.scorecard
     if stored is not None and stored != card.to_json():
