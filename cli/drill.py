@@ -80,10 +80,12 @@ def replay_command(
     for figures in (card.trainee, *card.peers):
         typer.echo(
             f"  {figures.who:<14} {figures.outcome:<12} detect {_s(figures.time_to_detect_s):>7}"
-            f"  mitigate {_s(figures.time_to_mitigate_s):>7}  bad requests {figures.bad_requests:,}"
+            f"  mitigate {_s(figures.time_to_mitigate_s):>7}  ship {_s(figures.time_to_ship_s):>7}"
+            f"  bad requests beyond baseline {figures.damage:,}"
         )
     for decision in card.decisions:
-        typer.echo(f"  {decision.at_s:>8.1f}s {decision.kind} by {decision.user}")
+        stage = "" if decision.stage is None else f" (stage {decision.stage})"
+        typer.echo(f"  {_s(decision.at_s):>8} {decision.kind} by {decision.user}{stage}")
     typer.echo(f"Verdict: {card.verdict}")
     stored = drill.scorecard
     if stored is not None and stored != card.to_json():
@@ -91,7 +93,9 @@ def replay_command(
 
 
 def _s(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds:.1f} s"
+    from sim.report import fmt_seconds
+
+    return fmt_seconds(seconds)
 
 
 def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -> Scorecard:

@@ -21,6 +21,7 @@ from rollout.machine import Refusal, refuse
 from rollout.state import DeployState
 from sim.injections import Injection
 from sim.rehearsal import Rehearsal
+from sim.report import fmt_seconds
 from sim.results import RunResult
 from sim.runner import summarize
 from sim.scenario import BadSecretFault, CrashLoopFault, Scenario
@@ -148,10 +149,18 @@ class DrillWorld:
         assert folded is not None  # not over
         if folded.refusals:
             return folded.refusals[0]
-        self.decisions.append(decision.model_copy(update={"at_s": self._stamp()}))
+        self.decisions.append(self._recorded(decision, before))
         if len(self._pending) > mark:
             return self._pending.pop(mark)  # later steps it caused come with the next advance
         return Step(self.now_s, before, folded.state, folded.actions)
+
+    def _recorded(self, decision: Decision, before: DeployState) -> Decision:
+        """The decision as it took effect: at its simulated time, a confirm with its stage
+        (a typed confirm names none; the core took it for the stage it was in)."""
+        update: dict[str, object] = {"at_s": self._stamp()}
+        if decision.kind == "confirm" and decision.stage is None:
+            update["stage"] = before.stage_index
+        return decision.model_copy(update=update)
 
     def inject(self, injection: Injection) -> None:
         """Inject a fault now (after advancing to its at_s if that is later).
@@ -184,10 +193,9 @@ class DrillWorld:
             return NO_HINT
         best = min(latest.values(), key=lambda d: (VERDICT_RANK.get(d.verdict, 3), -d.t_s))
         verb = {"fail": "fails", "pass": "passes"}.get(best.verdict, f"is {best.verdict}")
-        minutes, seconds = divmod(round(best.t_s), 60)
         return (
             f"Judge {best.judge} {verb} in stage {best.stage} "
-            f"(at {minutes}:{seconds:02d} into the drill): {best.evidence}"
+            f"(at {fmt_seconds(best.t_s)} into the drill): {best.evidence}"
         )
 
     def result(self, keep_series: bool = True) -> RunResult:

@@ -142,6 +142,7 @@ class SimFleet:
             unserved=unserved,
             external_pct=100 * rates[1] / (rps * (1 - internal)) if internal < 1 else 0.0,
             user_pct=100 * (rates[0] + rates[1]) / rps,
+            internal_pct=100 * rates[0] / (rps * internal) if internal > 0 else 0.0,
             mirror_pct=100 * rates[2] / rps,
         )
 

@@ -11,7 +11,13 @@ import math
 
 import numpy as np
 
-from rollout.observations import N_LATENCY_BUCKETS, Arm, HostHealth, Observations
+from rollout.observations import (
+    N_LATENCY_BUCKETS,
+    Arm,
+    HostHealth,
+    Observations,
+    latency_quantile,
+)
 from sim.faults import EXTERNAL, FaultModel
 from sim.fleet import NEW, SimFleet
 from sim.results import Series
@@ -20,7 +26,7 @@ from sim.traffic import Block, TrafficSampler
 
 KNOWN_ERRORS = (("http_500", 0.6), ("timeout", 0.3), ("connection_reset", 0.1))
 COLUMNS = ("old_req", "old_err", "old_biz", "new_req", "new_err", "new_biz", "user_req",
-           "user_err", "ext_pct_ticks", "ticks")  # fmt: skip
+           "user_err", "user_base", "ext_pct_ticks", "ticks", "unready", "restarts")  # fmt: skip
 SERIES_EVERY_S = 10.0  # the charts' time grid; runs shorter than SHORT_RUN_S use one window
 SHORT_RUN_S = 600.0
 
@@ -58,7 +64,8 @@ class Meter:
         self.lost = 0
         self.peak_user_pct = 0.0  # all users: employees and customers
         self.peak_customer_pct = 0.0  # customers only, as the stage's percent counts them
-        self.steps: list[tuple[float, float, float, float]] = []  # (t, customers, mirror, users)
+        # (t, customers %, mirrored %, all users %, employees %) from each change of routing
+        self.steps: list[tuple[float, float, float, float, float]] = []
         self.fault_onset: float | None = None
         self.history = Arm()
 
@@ -94,14 +101,16 @@ class Meter:
             not self.fleet.blue_green,
         )  # fmt: skip
         block = self.sampler.sample(routing, effects, end - first)
-        self._add(first // self.window_ticks, block, routing.external_pct, end - first)
+        row = first // self.window_ticks
+        self._add(row, block, routing.external_pct, end - first)
+        self._add_baseline(row, block, effects.burst)
         if block.first_affected is not None and self.fault_onset is None:
             self.fault_onset = float(t[block.first_affected])
         if block.new_requests[:2].sum() > 0:
             self.peak_user_pct = max(self.peak_user_pct, routing.user_pct)
         if block.new_requests[EXTERNAL].sum() > 0:
             self.peak_customer_pct = max(self.peak_customer_pct, routing.external_pct)
-        step = (routing.external_pct, routing.mirror_pct, routing.user_pct)
+        step = (routing.external_pct, routing.mirror_pct, routing.user_pct, routing.internal_pct)
         if not self.steps or self.steps[-1][1:] != step:
             self.steps.append((float(t[0]), *step))
 
@@ -128,6 +137,15 @@ class Meter:
         self.lost += block.unserved
         if self.first_new_window is None and new_total.sum() > 0:
             self.first_new_window = row
+
+    def _add_baseline(self, row: int, block: Block, burst: np.ndarray) -> None:
+        """The errors users' requests on the new version would have had at the baseline rate
+        (noise that hits both versions included), and the new hosts' health."""
+        rate = np.clip(self.sampler.error_rate + burst, 0.0, 1.0)
+        self.cols["user_base"][row] += float((block.new_requests[:2].sum(axis=0) * rate).sum())
+        health = self.fleet.health()
+        self.cols["unready"][row] = max(self.cols["unready"][row], health.unready)
+        self.cols["restarts"][row] = max(self.cols["restarts"][row], health.restarts)
 
     def record_loss(self, version: int, requests: int) -> None:
         """Requests lost in flight (a switch without draining, a crash): failed for users."""
@@ -190,23 +208,45 @@ class Meter:
         def summed(name: str) -> np.ndarray:
             return np.bincount(buckets, weights=self.cols[name][:rows])
 
+        def most(name: str) -> np.ndarray:
+            out = np.zeros(buckets[-1] + 1 if rows else 0)
+            np.maximum.at(out, buckets, self.cols[name][:rows])
+            return out
+
         old_req, new_req, ticks = summed("old_req"), summed("new_req"), summed("ticks")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            old_rate = np.where(old_req > 0, summed("old_err") / old_req, np.nan)
-            new_rate = np.where(new_req > 0, summed("new_err") / new_req, np.nan)
-            traffic = np.where(ticks > 0, summed("ext_pct_ticks") / ticks, 0.0)
         t0, bucket_s = self.t0 or 0.0, group * self.window_s
         ends = t0 + np.minimum((np.arange(len(old_req)) + 1) * bucket_s, rows * self.window_s)
         ends[-1:] = np.minimum(ends[-1:], t0 + self.next_tick * self.tick_s)
-        steps = np.array(self.steps, dtype=float).reshape(-1, 4)
+        steps = np.array(self.steps, dtype=float).reshape(-1, 5)
         return Series(
             t_s=ends,
-            error_rate_old=old_rate,
-            error_rate_new=new_rate,
-            traffic_pct=traffic,
+            error_rate_old=_ratio(summed("old_err"), old_req),
+            error_rate_new=_ratio(summed("new_err"), new_req),
+            traffic_pct=np.nan_to_num(_ratio(summed("ext_pct_ticks"), ticks)),
             stages=stages,
             bucket_s=bucket_s,
             steps_t_s=steps[:, 0],
             steps_customer_pct=steps[:, 1],
             steps_mirror_pct=steps[:, 2],
+            steps_employee_pct=steps[:, 4],
+            latency_p99_old_ms=self._p99("o", buckets),
+            latency_p99_new_ms=self._p99("n", buckets),
+            business_rate_old=_ratio(summed("old_biz"), old_req),
+            business_rate_new=_ratio(summed("new_biz"), new_req),
+            unready_hosts=most("unready"),
+            restarts=most("restarts"),
+            baseline_error_rate=self.sampler.error_rate,
         )
+
+    def _p99(self, arm: str, buckets: np.ndarray) -> np.ndarray:
+        """Each chart bucket's latency p99 (ms) from the windows' histograms; NaN if empty."""
+        hist = self.hists[arm][: len(buckets)]
+        grouped = np.zeros((buckets[-1] + 1 if len(buckets) else 0, hist.shape[1]))
+        np.add.at(grouped, buckets, hist)
+        return np.array([latency_quantile(row, 0.99) for row in grouped])
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, NaN where the denominator is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)

@@ -113,6 +113,7 @@ class Rehearsal:
             plan_name=plan_name,
         )  # fmt: skip
         self.stages: list[tuple[float, str]] = []
+        self.statuses: list[tuple[float, str]] = []  # each change of the deploy's status
         self.decisions: list[Decision] = []
         self.refusals = 0
         self.mitigated_at: float | None = None
@@ -196,6 +197,8 @@ class Rehearsal:
             self.on_step(before, folded)
         self.state = folded.state
         self.refusals += len(folded.refusals)
+        if self.state.status != before.status:
+            self.statuses.append((self.env.now, self.state.status))
         moved = self.state.stage_index != before.stage_index or self.state.status != before.status
         if moved and not self.state.finished:
             self._mark_stage()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,7 @@ class ScenarioSummary:
     bad_requests: Spread
     duration: Spread
     failures: tuple[str, ...]  # the most common expectation failures, for the report
+    damage: Spread = Spread(None, None, 0)  # bad requests beyond the baseline rate
 
     @property
     def pass_rate(self) -> float:
@@ -101,6 +103,7 @@ def summarize(scenario: Scenario, runs: Sequence[RunResult]) -> ScenarioSummary:
         bad_requests=Spread.of([r.bad_requests for r in runs]),
         duration=Spread.of([r.duration_s for r in runs]),
         failures=_common_failures(runs),
+        damage=Spread.of([r.damage for r in runs]),
     )
 
 
@@ -116,15 +119,18 @@ def _common_failures(runs: Sequence[RunResult], keep: int = 2) -> tuple[str, ...
 def validate_table(summaries: Sequence[ScenarioSummary], policy: str = "team") -> Table:
     """The validation table: one row per scenario, failing rows in red."""
     runs = summaries[0].runs if summaries else 0
-    table = Table(title=f"Validation of the {policy} policy ({runs} runs per scenario)")
+    table = Table(
+        title=f"Validation of the {policy} policy ({runs} runs per scenario)",
+        caption="damage: bad requests beyond the baseline rate; times in m:ss",
+    )
     for header in (
         "scenario",
         "pass rate",
         "required",
         "detect p50",
         "detect p95",
-        "bad req p50",
-        "bad req p95",
+        "damage p50",
+        "damage p95",
         "false rollbacks",
         "result",
     ):
@@ -137,8 +143,8 @@ def validate_table(summaries: Sequence[ScenarioSummary], policy: str = "team") -
             fmt_rate(s.min_pass_rate),
             fmt_seconds(s.time_to_detect.p50),
             fmt_seconds(s.time_to_detect.p95),
-            fmt_count(s.bad_requests.p50),
-            fmt_count(s.bad_requests.p95),
+            fmt_count(s.damage.p50),
+            fmt_count(s.damage.p95),
             fmt_rate(s.false_rollback_rate),
             result,
         )
@@ -167,10 +173,15 @@ def fmt_rate(value: float | None) -> str:
 
 
 def fmt_seconds(value: float | None) -> str:
-    """Seconds, or minutes past two of them; "–" when it did not happen."""
-    if value is None:
+    """The one time format: m:ss, h:mm:ss from an hour ("3:42", "1:12:05"); "–" for never."""
+    if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:.1f} s" if value < 120 else f"{value / 60:.1f} min"
+    sign, whole = ("-" if value < 0 else ""), round(abs(value))
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{sign}{minutes}:{seconds:02d}"
 
 
 def fmt_count(value: float | None) -> str:

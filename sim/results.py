@@ -12,6 +12,7 @@ import numpy as np
 from sim.scenario import Expect
 
 OUTCOMES = ("rolled_back", "promoted", "held", "aborted")
+SHIPPED = frozenset({"stabilizing", "completed"})  # the deploy's statuses once it is at 100%
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class Decision:
     evidence: str
 
 
+def _empty() -> np.ndarray:
+    return np.zeros(0)
+
+
 @dataclass(frozen=True)
 class Series:
     """The run on a coarse time grid, and the exact times the traffic split changed.
@@ -33,8 +38,10 @@ class Series:
     rate never shows before the requests it counts); `error_rate_new` is NaN where the new
     version had no traffic. `traffic_pct` is the bucket's mean share of customers' requests
     on the new version. The steps are exact: from `steps_t_s[i]` on, `steps_customer_pct[i]`
-    of customers' requests went to the new version, and mirrored copies of
-    `steps_mirror_pct[i]` of all requests.
+    of customers' requests went to the new version, `steps_employee_pct[i]` of employees',
+    and mirrored copies of `steps_mirror_pct[i]` of all requests. The other signals judges
+    watch are per bucket too: each version's latency p99 and business events per request
+    (NaN without traffic), and the new version's most unready hosts and its restarts.
     """
 
     t_s: np.ndarray
@@ -43,9 +50,17 @@ class Series:
     traffic_pct: np.ndarray
     stages: tuple[tuple[float, str], ...]
     bucket_s: float = 10.0
-    steps_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    steps_customer_pct: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    steps_mirror_pct: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    steps_t_s: np.ndarray = field(default_factory=_empty)
+    steps_customer_pct: np.ndarray = field(default_factory=_empty)
+    steps_mirror_pct: np.ndarray = field(default_factory=_empty)
+    steps_employee_pct: np.ndarray = field(default_factory=_empty)
+    latency_p99_old_ms: np.ndarray = field(default_factory=_empty)
+    latency_p99_new_ms: np.ndarray = field(default_factory=_empty)
+    business_rate_old: np.ndarray = field(default_factory=_empty)
+    business_rate_new: np.ndarray = field(default_factory=_empty)
+    unready_hosts: np.ndarray = field(default_factory=_empty)
+    restarts: np.ndarray = field(default_factory=_empty)
+    baseline_error_rate: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,10 @@ class RunResult:
     all users' requests (employees and customers) served by the new version,
     `peak_exposure_customers_pct` the highest share of customers' requests, which is what a
     stage's percent and the charts' traffic panel count. Mirrored copies are in neither.
+    `excess_bad_requests` is the bad requests beyond what the baseline rate (with noise that
+    hits both versions) gives as many requests; `damage` is that, never below 0.
+    `statuses` is each change of the deploy's status; `signals` what the charts plot: errors,
+    and latency, business or hosts when a fault or a failing judge involves them.
     """
 
     scenario: str
@@ -77,6 +96,22 @@ class RunResult:
     expectation_met: bool
     expectation_failures: tuple[str, ...]
     series: Series | None = None
+    statuses: tuple[tuple[float, str], ...] = ()
+    signals: tuple[str, ...] = ("errors",)
+
+    @property
+    def damage(self) -> int:
+        """Bad requests beyond the baseline rate, never below 0: what the release cost users."""
+        return max(0, round(self.excess_bad_requests))
+
+    @property
+    def shipped_at_s(self) -> float | None:
+        """When the release reached everyone for good (stabilizing or completed); None: never."""
+        return next((t for t, status in self.statuses if status in SHIPPED), None)
+
+    def entered(self, status: str) -> tuple[float, ...]:
+        """Every time the deploy entered this status (held, rolled_back, …)."""
+        return tuple(t for t, s in self.statuses if s == status)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-friendly record of everything but the series; missing values are None."""

@@ -6,6 +6,7 @@ from rollout.config import TeamConfig
 from sim.rehearsal import Rehearsal
 from sim.results import RunResult, expectation_failures
 from sim.scenario import BadSecretFault, CrashLoopFault, Scenario
+from sim.signals import run_signals
 
 
 def run(
@@ -25,7 +26,7 @@ def summarize(rehearsal: Rehearsal, seed: int, keep_series: bool) -> RunResult:
     cols = meter.cols
     requests_to_new = int(cols["user_req"].sum())
     bad = int(cols["user_err"].sum()) + meter.lost
-    excess = bad - scenario.fleet.baseline_error_rate * requests_to_new
+    excess = bad - float(cols["user_base"].sum())
     outcome = rehearsal.outcome or "held"
     to_detect = _since(onset, detected)
     return RunResult(
@@ -48,6 +49,8 @@ def summarize(rehearsal: Rehearsal, seed: int, keep_series: bool) -> RunResult:
         )),
         expectation_failures=failures,
         series=meter.series(tuple(rehearsal.stages)) if keep_series else None,
+        statuses=tuple(rehearsal.statuses),
+        signals=run_signals(rehearsal.faults.faults, rehearsal.decisions, rehearsal.config),
     )  # fmt: skip
 
 

@@ -24,7 +24,8 @@ class Routing:
     `split` is the new version's traffic share per stream (employees, customers, mirror).
     `unserved` is the rate of requests that find no serving host at all. The percentages
     count different audiences: `external_pct` customers' requests, `user_pct` all users'
-    (employees and customers), `mirror_pct` mirrored copies as a share of all requests.
+    (employees and customers), `internal_pct` employees', `mirror_pct` mirrored copies as a
+    share of all requests.
     """
 
     old_rates: np.ndarray
@@ -34,6 +35,7 @@ class Routing:
     external_pct: float = 0.0
     user_pct: float = 0.0
     mirror_pct: float = 0.0
+    internal_pct: float = 0.0
 
 
 @dataclass

@@ -57,10 +57,11 @@ def home_view(
 def drills_text(drills: Sequence[DrillRecord], scores: Sequence[DrillRecord], now: datetime) -> str:
     """The Drills section: drills in progress, then each trainee's recent scores."""
     from bot.drills.blocks import scorecard_text
+    from sim.report import fmt_seconds
 
     live = [
         f"• {d.id} {d.scenario}: <@{d.commander}> (trainer <@{d.trainer}>),"
-        f" {d.status} at {round(d.now_s(now))} s drill time"
+        f" {d.status} at {fmt_seconds(d.now_s(now))} drill time"
         for d in drills
     ] or ["No drill in progress."]
     by_trainee: dict[str, list[DrillRecord]] = {}

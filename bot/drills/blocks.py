@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.blocks import Blocks
 from rollout.records import ROOT, Message
+from sim.report import fmt_seconds
 from sim.scorecard import Figures, Scorecard
 
 LABEL = ":rotating_light: *DRILL* · simulated: nothing touches production"
@@ -38,31 +39,34 @@ def upload(png: bytes, filename: str, title: str) -> Message:
     return Message("upload", f"DRILL · {title}", [block], in_thread=True)
 
 
-def _seconds(value: float | None) -> str:
-    if value is None:
-        return "—"
-    minutes, seconds = divmod(round(value), 60)
-    return f"{minutes}:{seconds:02d}"
-
-
-def figures_line(f: Figures) -> str:
-    """One responder's figures on one line."""
+def figures_line(f: Figures, healthy: bool = False) -> str:
+    """One responder's figures on one line: time to ship a healthy release, else detect and
+    mitigate; damage is bad requests beyond the baseline rate."""
+    detect, mitigate = fmt_seconds(f.time_to_detect_s), fmt_seconds(f.time_to_mitigate_s)
+    times = (
+        f"ship {fmt_seconds(f.time_to_ship_s)}"
+        if healthy
+        else f"detect {detect} · mitigate {mitigate}"
+    )
     return (
-        f"*{f.who}*: {f.outcome.replace('_', ' ')} · detect {_seconds(f.time_to_detect_s)}"
-        f" · mitigate {_seconds(f.time_to_mitigate_s)} · {f.bad_requests:,} bad requests"
+        f"*{f.who}*: {f.outcome.replace('_', ' ')} · {times} · "
+        f"{f.damage:,} bad requests beyond baseline"
     )
 
 
 def scorecard_message(card: Scorecard, trainee: str, drill_id: str) -> Message:
     """The scorecard post: the trainee's figures, the four peers, the verdict, every decision."""
     decisions = [
-        f"`{_seconds(d.at_s)}` {d.kind.replace('_', ' ')} by <@{d.user}>"
+        f"`{fmt_seconds(d.at_s)}` {d.kind.replace('_', ' ')} by <@{d.user}>"
         + (f" (stage {d.stage})" if d.stage is not None else "")
         for d in card.decisions
     ] or ["No decisions."]
-    onset = f" · fault at {_seconds(card.fault_onset_s)}" if card.fault_onset_s is not None else ""
-    peers = "\n".join(figures_line(p) for p in card.peers)
-    trainee_line = figures_line(dataclasses.replace(card.trainee, who=f"<@{trainee}>"))
+    onset = (
+        f" · fault at {fmt_seconds(card.fault_onset_s)}" if card.fault_onset_s is not None else ""
+    )
+    peers = "\n".join(figures_line(p, card.healthy) for p in card.peers)
+    me = dataclasses.replace(card.trainee, who=f"<@{trainee}>")
+    trainee_line = figures_line(me, card.healthy)
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "DRILL scorecard"}},
         _context(f"{drill_id} · {card.scenario} · seed {card.seed}{onset}"),
@@ -85,9 +89,16 @@ def _context(text: str) -> dict[str, Any]:
 def scorecard_text(card: dict[str, Any]) -> str:
     """A stored scorecard (JSON) in one line: the trainee's figures and the verdict."""
     trainee = card.get("trainee") or {}
-    return (
-        f"{str(trainee.get('outcome', '?')).replace('_', ' ')}, detect "
-        f"{_seconds(trainee.get('time_to_detect_s'))}, mitigate "
-        f"{_seconds(trainee.get('time_to_mitigate_s'))}, "
-        f"{trainee.get('bad_requests', 0):,} bad requests: {card.get('verdict', '')}"
-    )
+    if card.get("healthy"):
+        times = f"ship {fmt_seconds(trainee.get('time_to_ship_s'))}"
+    else:
+        times = (
+            f"detect {fmt_seconds(trainee.get('time_to_detect_s'))}, "
+            f"mitigate {fmt_seconds(trainee.get('time_to_mitigate_s'))}"
+        )
+    if "damage" in trainee:
+        damage = f"{trainee['damage']:,} bad requests beyond baseline"
+    else:  # scored before damage was kept
+        damage = f"{trainee.get('bad_requests', 0):,} bad requests"
+    outcome = str(trainee.get("outcome", "?")).replace("_", " ")
+    return f"{outcome}, {times}, {damage}: {card.get('verdict', '')}"

@@ -216,5 +216,6 @@ class DrillService:
 
 
 def _clock(at_s: float) -> str:
-    minutes, seconds = divmod(round(at_s), 60)
-    return f"{minutes}:{seconds:02d}"
+    from sim.report import fmt_seconds
+
+    return fmt_seconds(at_s)

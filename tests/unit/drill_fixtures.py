@@ -73,3 +73,34 @@ def stepped(
         steps += world.advance(t)
     steps += world.advance(math.inf)
     return world, steps
+
+
+def diligent(
+    scenario: Scenario,
+    config: TeamConfig,
+    seed: int,
+    policy: DrillPolicy = "advise",
+    react_s: float = 5.0,
+) -> list[Decision]:
+    """A trainee who ticks every checklist item and confirms every gate `react_s` after it
+    asks, and never rolls back: the decisions as the drill recorded them."""
+    deploy = default_deploy(scenario, config, seed, []).evolve(commander=TRAINEE)
+    world = DrillWorld(scenario, config, seed, policy, deploy)
+    asked: tuple[int, float] | None = None
+    end = scenario.duration.total_seconds()
+    while not world.over and world.now_s < end:
+        world.advance(world.now_s + 1.0)
+        state = world.state
+        if state.status != "running":
+            continue
+        stage = world.rehearsal.config.plan_named(state.plan_name).stages[state.stage_index]
+        todo = [i for i in range(len(getattr(stage, "items", ()))) if i not in state.checklist_done]
+        if todo:
+            world.decide(Decision(at_s=world.now_s, kind="checklist_item_done", user=TRAINEE,
+                                  item=todo[0]))  # fmt: skip
+        elif state.phase == "awaiting_confirm":
+            if asked is None or asked[0] != state.stage_index:
+                asked = (state.stage_index, world.now_s)
+            if world.now_s >= asked[1] + react_s:
+                world.decide(Decision(at_s=world.now_s, kind="confirm", user=TRAINEE))
+    return list(world.decisions)

@@ -9,7 +9,8 @@ from sim.drill import parse_injection, render_json, replay, scorecard
 from sim.drill_world import drill_config
 from sim.reference_policies import policy_named
 from sim.runner import run
-from tests.unit.drill_fixtures import quick, rollback
+from sim.scenario import Scenario
+from tests.unit.drill_fixtures import diligent, quick, rollback
 
 CONFIG = TeamConfig()
 ERRORS = {"kind": "error_rate", "rate": 0.05}
@@ -79,3 +80,40 @@ def test_a_healthy_drill_left_alone_is_clean() -> None:
     card = scorecard(quick(), CONFIG, 3, "advise", [], [])
     assert card.verdict.startswith("Clean") and card.trainee.outcome == "promoted"
     assert json.loads(render_json(card))["trainee"]["who"] == "you"
+
+
+def gated(faults: list[dict[str, object]] | None = None) -> Scenario:
+    """The quick drill with commander gates: nothing ships unless the trainee confirms."""
+    scenario = quick(faults or [])
+    stages = [s.model_copy(update={"gate": "commander"}) for s in scenario.release.stages]
+    release = scenario.release.model_copy(update={"stages": stages})
+    return scenario.model_copy(update={"release": release})
+
+
+def test_a_healthy_drill_never_confirmed_is_a_miss_with_the_policys_time_to_ship() -> None:
+    card = scorecard(gated(), CONFIG, 3, "advise", [], [])
+    team = next(p for p in card.peers if p.who == "team policy")
+    assert card.healthy and card.trainee.time_to_ship_s is None
+    assert team.outcome == "promoted" and team.time_to_ship_s is not None
+    assert team.bad_requests > 0 and team.damage < team.bad_requests / 10  # baseline errors
+    assert card.verdict.startswith("Missed: the healthy release never shipped")
+    assert "Clean" not in card.verdict
+
+
+def test_a_trainee_who_confirms_each_gate_ships_clean_and_each_confirm_has_its_stage() -> None:
+    decisions = diligent(gated(), CONFIG, 3)
+    card = scorecard(gated(), CONFIG, 3, "advise", decisions, [])
+    assert card.trainee.outcome == "promoted" and card.trainee.time_to_ship_s is not None
+    assert card.verdict.startswith("Clean: you shipped the healthy release in")
+    confirms = [d for d in card.decisions if d.kind == "confirm"]
+    assert [d.stage for d in confirms] == [0, 1]  # typed confirms name no stage
+    assert all(d["stage"] is not None for d in json.loads(render_json(card))["decisions"]
+               if d["kind"] == "confirm")  # fmt: skip
+
+
+def test_damage_on_the_scorecard_is_the_excess_over_the_baseline() -> None:
+    scenario = quick([ERRORS])
+    card = scorecard(scenario, CONFIG, 1, "advise", [rollback(400.0)], [])
+    run_ = replay(scenario, CONFIG, 1, "advise", [rollback(400.0)], []).result()
+    assert card.trainee.damage == round(run_.excess_bad_requests) > 0
+    assert card.trainee.damage < card.trainee.bad_requests

@@ -65,8 +65,8 @@ def test_traffic_steps_record_each_change_of_split_at_its_time():
     fleet.set_traffic(0, 10, 5)
     env.run(until=60)
     meter.flush(env.now)
-    assert meter.steps[0] == (0.0, 0.0, 0.0, 0.0)
-    t, customers, mirror, users = meter.steps[-1]
+    assert meter.steps[0] == (0.0, 0.0, 0.0, 0.0, 0.0)
+    t, customers, mirror, users, employees = meter.steps[-1]
     assert t == 15.0  # signal + copy: the new hosts took traffic from then on
-    assert (customers, mirror, users) == pytest.approx((10.0, 5.0, 10.0))
+    assert (customers, mirror, users, employees) == pytest.approx((10.0, 5.0, 10.0, 0.0))
     assert meter.peak_customer_pct == pytest.approx(10)
