@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.figures import new_figure
 from sim.report import ScenarioSummary, Spread, fmt_seconds
 
 if TYPE_CHECKING:
@@ -107,8 +108,6 @@ def _clock(value: float, _position: float) -> str:
 
 def summary_figure(summaries: Sequence[ScenarioSummary], policy: str = "team") -> Figure:
     """Pass rate, detection time and damage for every scenario, side by side."""
-    from sim.charts import new_figure
-
     figure = new_figure((14, 1.6 + 0.35 * len(summaries)))
     axes = figure.subplots(1, 3, sharey=True)
     plot_pass_rates(axes[0], summaries)

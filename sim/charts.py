@@ -24,6 +24,7 @@ from sim.chart_signals import (
     plot_traffic,
 )
 from sim.chart_summary import summary_figure
+from sim.figures import new_figure
 from sim.report import ScenarioSummary, fmt_seconds
 from sim.results import RunResult, Series
 
@@ -250,16 +251,6 @@ def _legend_below(figure: Figure, *axes: Axes) -> None:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(label, handle)
     figure.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=4, fontsize=8)
-
-
-def new_figure(size: tuple[float, float]) -> Figure:
-    """A figure on the Agg backend with constrained layout (matplotlib loads here)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=size, layout="constrained")
 
 
 def save(figure: Figure, path: Path) -> Path:
