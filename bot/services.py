@@ -17,7 +17,9 @@ from adapters.metrics import build_metrics
 from adapters.settings import where
 from bot.commands import Commands
 from bot.deploys import Deploys
+from bot.drills.report import DrillReports
 from bot.drills.runner import DrillRunner
+from bot.drills.schedule import DrillSchedules
 from bot.drills.service import DrillService
 from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
@@ -58,6 +60,7 @@ class Services:
     kills: KillSwitchControl
     trains: Trains
     drills: DrillService
+    drill_reports: DrillReports
 
 
 def build_services(
@@ -97,9 +100,18 @@ def build_services(
     worker.also.append(trains.advance)
     commands = Commands(deploys, team, kills, trains)
     commands.drills = drills
+    commands.drill_reports = reports = DrillReports(drills, slack)
+    commands.drill_schedules = schedules = DrillSchedules(drills)
+    worker.also.append(lambda: _start_scheduled(schedules, clock.now()))
     return Services(
-        config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills
-    )
+        config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills,
+        reports,
+    )  # fmt: skip
+
+
+def _start_scheduled(schedules: DrillSchedules, now: datetime) -> None:
+    """Each pass: start the surprise drills that are due."""
+    schedules.run_due(now)
 
 
 def _members(client: WebClient) -> Callable[[str], tuple[str, ...]]:

@@ -36,9 +36,13 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="Write here instead o
 
 def register(cli: typer.Typer) -> None:
     """Add the drill commands to the CLI."""
-    drill = typer.Typer(help="Stored drills: export and replay.", no_args_is_help=True)
+    drill = typer.Typer(
+        help="Stored drills: export, replay, report, and scenarios from real deploys.",
+        no_args_is_help=True,
+    )
     drill.command("export")(export_command)
     drill.command("replay")(replay_command)
+    drill.command("report")(report_command)
     cli.add_typer(drill, name="drill")
 
 
@@ -88,6 +92,34 @@ def replay_command(
     stored = drill.scorecard
     if stored is not None and stored != card.to_json():
         raise CommanderError(f"{drill.id}: the recomputed scorecard differs from the stored one")
+
+
+def report_command(
+    chart: Annotated[Path, typer.Option("--chart", help="Write the trainer's chart (PNG) here")],
+    trainee: Annotated[
+        str | None, typer.Option("--trainee", help="Only this trainee's drills (a user id U…)")
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Each trainee's drills over time against the best response, and the chart."""
+    from bot.drills.report import REPORT_LIMIT, chart_png, summary_lines, trainee_records
+    from store import db
+    from store.repository import Repository
+
+    target = db.check_url(url or db.default_url())
+    drills = _reaching(
+        target, lambda: Repository(db.make_engine(target)).drill_history(trainee, REPORT_LIMIT)
+    )
+    records = trainee_records(drills)
+    if not records:
+        raise CommanderError("no scored drills" + (f" for {trainee}" if trainee else ""))
+    for line in summary_lines(records):
+        typer.echo(line)
+    try:
+        chart.write_bytes(chart_png(records))
+    except OSError as exc:
+        raise CommanderError(f"{chart}: cannot write: {exc.strerror}") from None
+    typer.echo(f"Chart: {chart}")
 
 
 def _s(seconds: float | None) -> str:
