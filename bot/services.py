@@ -33,6 +33,7 @@ from bot.worker import Worker
 from bot.world import ServiceWorld
 from rollout.config import TeamConfig
 from rollout.ports import Repository
+from store.observations import ObservationStore
 
 log = logging.getLogger("commander.services")
 
@@ -84,6 +85,8 @@ def build_services(
     usergroup = config.rotation.usergroup
     roster = UsergroupRoster(client, usergroup) if usergroup else None
     deploys = Deploys(config, repo, clock, roster)
+    if isinstance(repo, ObservationStore):  # the real store keeps what judges saw
+        deploys.record_look = repo.add_look
     team = Team(deploys, repo, clock, slack)
     # The outbox handles 429s and 5xx itself, so its client never sleeps in a retry handler.
     sender = SlackPoster(make_web_client(settings, retries=False), settings.post_interval)

@@ -4,8 +4,9 @@ recomputed from the store (a drill is data: scenario, seed, policy, decisions, i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -31,6 +32,7 @@ ScenariosOpt = Annotated[
         help="Scenario folder \\[default: $COMMANDER_SCENARIOS, else scenarios/ by the config]",
     ),
 ]
+T = TypeVar("T")
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout")]
 
 
@@ -43,6 +45,7 @@ def register(cli: typer.Typer) -> None:
     drill.command("export")(export_command)
     drill.command("replay")(replay_command)
     drill.command("report")(report_command)
+    drill.command("from-deploy")(from_deploy_command)
     cli.add_typer(drill, name="drill")
 
 
@@ -76,7 +79,7 @@ def replay_command(
     from sim.drill import render_json
 
     drill = stored_drill(drill_id, url)
-    card = recompute(drill, config, scenarios)
+    card = recompute(drill, config, scenarios, url)
     if as_json:
         typer.echo(render_json(card), nl=False)
         return
@@ -126,7 +129,9 @@ def _s(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds:.1f} s"
 
 
-def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -> Scorecard:
+def recompute(
+    drill: DrillRecord, config: Path | None, scenarios: Path | None, url: str | None = None
+) -> Scorecard:
     """The drill's scorecard from its stored data."""
     from bot.settings import config_path as configured
     from bot.settings import load_team_config
@@ -138,10 +143,62 @@ def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -
     folder = scenarios or Path(
         os.environ.get("COMMANDER_SCENARIOS", "").strip() or config_path.parent / "scenarios"
     )
-    scenario = resolve_scenario(drill.scenario, team, folder)
+    if drill.scenario.startswith("deploy-") and not (folder / f"{drill.scenario}.toml").is_file():
+        from bot.drills.from_deploy import fitted_scenario
+
+        deploy_id = drill.scenario.removeprefix("deploy-")
+        scenario = fitted_scenario(repository(url), deploy_id, team)
+    else:
+        scenario = resolve_scenario(drill.scenario, team, folder)
     decisions, injections = drill_data(drill)
     policy: DrillPolicy = "team" if drill.policy == "team" else "advise"
     return scorecard(scenario, team, drill.seed, policy, decisions, injections)
+
+
+def from_deploy_command(
+    deploy_id: Annotated[str, typer.Argument(help="The real deploy's id")],
+    out: OutOpt = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the check's replay")] = 1,
+    config: ConfigOpt = None,
+    url: UrlOption = None,
+) -> None:
+    """Write a scenario that reproduces a real deploy: its traffic, baseline, fitted fault
+    and plan; then replay it with the team's policy and print both verdicts."""
+    from bot.drills.from_deploy import real_deploy
+    from bot.settings import config_path as configured
+    from bot.settings import load_team_config
+    from sim import from_deploy as fit
+    from sim.scenario import parse_scenario
+
+    team = load_team_config(configured(config))
+    deploy, looks = _reaching_store(url, lambda repo: real_deploy(repo, deploy_id, team))
+    text = fit.to_toml(fit.fit_scenario(deploy, looks))
+    scenario = parse_scenario(text, f"deploy {deploy_id}")
+    write(text, out)
+    real = fit.deciding_verdict(fit.real_decisions(deploy, looks), deploy.status)
+    replayed = fit.replayed_verdict(scenario, team, seed)
+    for line in (
+        f"{deploy_id}: {scenario.description}",
+        f"  real deploy:            {fit.verdict_words(real)}",
+        f"  replayed (team policy): {fit.verdict_words(replayed)}",
+    ):
+        typer.echo(line, err=out is None)  # stdout carries the scenario when there is no --out
+
+
+def repository(url: str | None) -> Any:
+    """The store at `url` (or $DATABASE_URL)."""
+    from store import db
+    from store.repository import Repository
+
+    target = db.check_url(url or db.default_url())
+    return _reaching(target, lambda: Repository(db.make_engine(target)))
+
+
+def _reaching_store(url: str | None, work: Callable[[Any], T]) -> T:
+    from store import db
+
+    repo = repository(url)
+    return _reaching(db.check_url(url or db.default_url()), lambda: work(repo))
 
 
 def stored_drill(drill_id: str, url: str | None) -> DrillRecord:

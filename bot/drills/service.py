@@ -49,6 +49,7 @@ class DrillService:
         self.members = members
         self.clock = clock
         self._configs: dict[str, TeamConfig] = {}  # per drill: it never changes
+        self._fitted: dict[str, Scenario] = {}  # scenarios fitted to real deploys
 
     # --- who may --------------------------------------------------------------------------
 
@@ -82,10 +83,17 @@ class DrillService:
         raise CommanderError("Drill reports and schedules are not set up in this bot.")
 
     def scenario(self, name: str) -> Scenario:
-        """A scenario of the drills folder by name; an unknown one lists the known."""
+        """A scenario of the drills folder by name; an unknown one lists the known. A drill of
+        a real deploy (deploy-<id>) is fitted from the store's looks, the same every time."""
+        from bot.drills.from_deploy import PREFIX, fitted_scenario
         from sim.library import checked_scenario
 
         path = self.scenarios / f"{name}.toml"
+        if name.startswith(PREFIX) and not path.is_file():
+            if name not in self._fitted:
+                deploy_id = name.removeprefix(PREFIX)
+                self._fitted[name] = fitted_scenario(self.repo, deploy_id, self.config)
+            return self._fitted[name]
         if "/" in name or not path.is_file():
             known = ", ".join(sorted(p.stem for p in self.scenarios.glob("*.toml"))) or "none"
             raise NotFound(f'No scenario "{name}" in {self.scenarios}/. Available: {known}')
@@ -103,7 +111,8 @@ class DrillService:
     def begin(self, cmd: DrillStart, user: str) -> DrillRecord:
         """The drill started: its record, stored with its deploy row."""
         self._trainer(user, "start")
-        scenario = self.scenario(cmd.scenario)
+        name = cmd.scenario if cmd.from_deploy is None else f"deploy-{cmd.from_deploy}"
+        scenario = self.scenario(name)
         now = self.clock.now()
         seed = cmd.seed if cmd.seed is not None else secrets.randbelow(SEED_LIMIT)
         drill_id = f"drill-{uuid.uuid4().hex[:8]}"
