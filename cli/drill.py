@@ -92,6 +92,12 @@ def replay_command(
     for decision in card.decisions:
         typer.echo(f"  {decision.at_s:>8.1f}s {decision.kind} by {decision.user}")
     typer.echo(f"Verdict: {card.verdict}")
+    if drill.reactions:
+        from bot.drills.blocks import reaction_lines
+
+        typer.echo("Reactions (from the question showing in Slack):")
+        for line in reaction_lines(drill.reactions):
+            typer.echo(f"  {line}")
     stored = drill.scorecard
     if stored is not None and stored != card.to_json():
         raise CommanderError(f"{drill.id}: the recomputed scorecard differs from the stored one")

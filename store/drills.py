@@ -191,6 +191,21 @@ class DrillStore:
             if progress:
                 session.execute(update(DRILLS).where(DRILLS.c.id == drill_id).values(**progress))
 
+    def question_sent_at(self, deploy_id: str) -> datetime | None:
+        """When Slack took the drill's latest post; None while a post (not an upload) waits.
+
+        The fair clock's "Slack has shown the question": the question is the latest post.
+        """
+        query = select(OUTBOX.c.state, OUTBOX.c.kind, OUTBOX.c.sent_at).where(
+            OUTBOX.c.deploy_id == deploy_id, OUTBOX.c.kind != "upload"
+        )
+        with self._session() as session:
+            rows = session.execute(query).all()
+        if any(row.state == "pending" for row in rows):
+            return None
+        sent = [row.sent_at for row in rows if row.sent_at is not None]
+        return max(sent, default=None)
+
     def set_drill(self, drill_id: str, **values: Any) -> None:
         """Change a drill's row (pause, resume, finish)."""
         with self._session() as session, session.begin():

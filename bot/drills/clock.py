@@ -28,14 +28,25 @@ def asked(drill: DrillRecord, question: str, at_s: float, now: datetime) -> Dril
     return replace(drill, clock_s=at_s, clock_at=now, clock_rate=0.0, asking=asking)
 
 
-def shown(drill: DrillRecord, now: datetime) -> DrillRecord:
-    """Slack shows the open question: the clock runs at the reaction scale from now."""
+def waiting(drill: DrillRecord) -> bool:
+    """True while the open question has not been shown in Slack yet."""
+    return drill.asking is not None and drill.asking.get("shown_at") is None
+
+
+def shown(drill: DrillRecord, at: datetime) -> DrillRecord:
+    """Slack showed the open question at `at`: the clock runs at the reaction scale from then."""
     assert drill.asking is not None
-    asking = {**drill.asking, "shown_at": now.isoformat()}
+    at = max(at, drill.clock_at or at)  # never before the question was asked
+    asking = {**drill.asking, "shown_at": at.isoformat()}
     return replace(
-        drill, clock_s=drill.now_s(now), clock_at=now, clock_rate=drill.reaction_scale,
+        drill, clock_s=drill.now_s(at), clock_at=at, clock_rate=drill.reaction_scale,
         asking=asking,
     )  # fmt: skip
+
+
+def as_shown(drill: DrillRecord, sent_at: datetime | None) -> DrillRecord:
+    """The drill with its open question shown, if Slack has taken it (`sent_at`)."""
+    return shown(drill, sent_at) if waiting(drill) and sent_at is not None else drill
 
 
 def answered(drill: DrillRecord, kind: str, at_s: float, wall: datetime) -> DrillRecord:

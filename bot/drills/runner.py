@@ -60,13 +60,13 @@ class DrillRunner:
         world = self.worlds.get(drill.id) or self._rebuild(drill)
         world.stop_at_questions = True
         self._read = drill  # as stored: what the fair clock's changes are measured against
-        if self._question_shown(drill):
-            drill = clock.shown(drill, now)
+        drill = self._shown(drill)
         taken = drill.inputs_taken
         for item in self.repo.drill_inputs(drill.id, after=taken):
             taken = item.id
             at_s = float(item.payload.get("at_s", world.now_s))
             drill = self._save_steps(drill, world, world.advance(at_s), taken, now)
+            drill = self._shown(drill)  # an answer may come before this pass saw the post
             decided = len(world.decisions)
             extra = self._apply(drill, world, item.kind, item.payload)
             if len(world.decisions) > decided:  # taken: it answers the open question
@@ -81,12 +81,11 @@ class DrillRunner:
         if world.over:
             self._finish(drill, world, taken, now, world.outcome or "over")
 
-    def _question_shown(self, drill: DrillRecord) -> bool:
-        """True once Slack has every post of the drill with an open question not yet shown."""
-        if drill.asking is None or drill.asking.get("shown_at") is not None:
-            return False
-        pending = self.repo.pending_messages(drill.deploy_id)
-        return not [m for m in pending if m.message.kind != "upload"]
+    def _shown(self, drill: DrillRecord) -> DrillRecord:
+        """The drill, its open question shown from when Slack took its post (if it has)."""
+        if not clock.waiting(drill):
+            return drill
+        return clock.as_shown(drill, self.repo.question_sent_at(drill.deploy_id))
 
     def config_for(self, state: DeployState) -> TeamConfig:
         """The config a drill's card renders with: its world's (the scenario's plan)."""

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.drills import clock as fair_clock
 from bot.drills.blocks import scorecard_text
 from bot.grammar.drill import DrillCommand, DrillControl, DrillHistory, DrillInject, DrillStart
 from rollout import events as ev
@@ -230,6 +231,8 @@ class DrillService:
             raise NotFound(f"no drill for {deploy.id}")
         if drill.status == "ended":
             return ":no_entry: This drill is over."
+        if fair_clock.waiting(drill):  # Slack may show the question before the worker sees it
+            drill = fair_clock.as_shown(drill, self.repo.question_sent_at(drill.deploy_id))
         at_s = max(drill.now_s(self.clock.now()), drill.applied_s)
         config = self.drill_config(drill)
         state = self.repo.get(deploy.id)

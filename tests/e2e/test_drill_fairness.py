@@ -122,3 +122,5 @@ def test_a_trainee_who_answers_at_once_scores_near_the_best_response_at_any_spee
     )
     # a drill is data: its stored decisions replay to the posted scorecard
     assert json.loads(cli(fair_chat.bot, "drill", "replay", drill_id, "--json")) == card
+    replayed = cli(fair_chat.bot, "drill", "replay", drill_id)
+    assert "Reactions" in replayed and "hold asked at" in replayed and "s wall" in replayed

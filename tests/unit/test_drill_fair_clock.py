@@ -91,6 +91,15 @@ def test_the_clock_freezes_until_shown_runs_at_the_reaction_scale_then_at_speed(
     assert "after 3.0 s wall (6.0 s simulated)" in reaction_lines(done.reactions)[0]
 
 
+def test_a_question_is_shown_from_when_slack_took_it_never_before_it_was_asked() -> None:
+    asked = clock.asked(record(), "hold", 100.0, T0)
+    assert clock.as_shown(asked, None) == asked and clock.waiting(asked)
+    shown = clock.as_shown(asked, T0 + timedelta(seconds=2))
+    assert not clock.waiting(shown) and shown.now_s(T0 + timedelta(seconds=5)) == 103.0
+    early = clock.as_shown(asked, T0 - timedelta(seconds=9))  # an earlier post's time
+    assert early.clock_at == T0 and early.now_s(T0 + timedelta(seconds=1)) == 101.0
+
+
 def test_a_second_question_waits_for_the_first_and_a_pause_freezes_the_clock() -> None:
     asked = clock.asked(record(), "confirm", 100.0, T0)
     assert clock.asked(asked, "hold", 200.0, T0).asking == asked.asking
