@@ -9,12 +9,15 @@ from bot.blocks import replies
 from bot.deploys import Deploys
 from bot.dora import figures_text, team_figures
 from bot.grammar import commands as p
+from bot.grammar.drill import DrillReport, DrillScheduleAdd, DrillScheduleCancel, DrillScheduleList
 from bot.killswitches import KillSwitchControl
 from bot.team import Team
 from bot.trains import Trains
 from rollout.errors import CommanderError, NotFound
 
 if TYPE_CHECKING:
+    from bot.drills.report import DrillReports
+    from bot.drills.schedule import DrillSchedules
     from bot.drills.service import DrillService
 
 
@@ -43,6 +46,8 @@ class Commands:
         self.repo = deploys.repo
         self.config = deploys.config
         self.drills: DrillService | None = None  # set by the composition root
+        self.drill_schedules: DrillSchedules | None = None
+        self.drill_reports: DrillReports | None = None
 
     def run(self, cmd: p.Command, caller: Caller) -> str:
         """The reply to one command."""
@@ -91,7 +96,13 @@ class Commands:
     def _drill(self, cmd: p.Drill, caller: Caller) -> str:
         if self.drills is None:
             raise CommanderError("Drills are not set up in this bot.")
-        return self.drills.run(cmd.command, caller.user)
+        command = cmd.command
+        if isinstance(command, DrillReport) and self.drill_reports is not None:
+            return self.drill_reports.post(command, caller.user, caller.channel)
+        scheduling = DrillScheduleAdd | DrillScheduleList | DrillScheduleCancel
+        if isinstance(command, scheduling) and self.drill_schedules is not None:
+            return self.drill_schedules.run(command, caller.user)
+        return self.drills.run(command, caller.user)
 
     def _start_train(self, cmd: p.StartTrain, caller: Caller) -> str:
         assert self.trains is not None, "release trains are not wired"

@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.blocks.words import slack_text
 from bot.grammar.commands import Start as StartCommand
@@ -22,7 +23,9 @@ from rollout.acting import carry_out
 from rollout.config import TeamConfig
 from rollout.controller import Folded
 from rollout.errors import CommanderError
+from rollout.looks import look_figures
 from rollout.machine import Refusal, Transition, decide
+from rollout.observations import Observations
 from rollout.ports import Clock, Conflict, Metrics, Repository
 from rollout.rotation import NoCommander, Shift, commander_at
 from rollout.state import DeployState
@@ -31,6 +34,7 @@ from rollout.windows import can_deploy
 log = logging.getLogger("commander.deploys")
 Step = Callable[[DeployState, datetime], Folded]
 Roster = Callable[[], Sequence[str]]
+LookRecorder = Callable[[str, datetime, int, dict[str, Any], dict[str, str]], None]
 ATTEMPTS = 3  # decisions per event when compare-and-set races are lost
 
 
@@ -70,6 +74,7 @@ class Deploys:
         self.repo = repo
         self.clock = clock
         self.wake: Callable[[], None] = lambda: None  # the worker's: messages wait to be sent
+        self.record_look: LookRecorder | None = None  # stores each look (store/observations.py)
 
     def apply(self, deploy_id: str, event: ev.Event) -> Folded:
         """Apply one event; raises Conflict when another change won the race."""
@@ -80,10 +85,20 @@ class Deploys:
     def observe(self, deploy_id: str, metrics: Metrics) -> Folded:
         """Judge fresh observations of the deploy and apply the verdicts."""
 
-        def step(state: DeployState, now: datetime) -> Folded:
-            return controller.observe(state, metrics.observe(state, now), now, self.config)
+        looked: list[tuple[DeployState, datetime, Observations]] = []
 
-        return self._transition(deploy_id, step)
+        def step(state: DeployState, now: datetime) -> Folded:
+            obs = metrics.observe(state, now)
+            looked.append((state, now, obs))
+            return controller.observe(state, obs, now, self.config)
+
+        folded = self._transition(deploy_id, step)
+        if self.record_look is not None and looked and controller.watching(looked[-1][0]):
+            state, now, obs = looked[-1]
+            verdicts = dict(folded.state.verdicts)  # each judge's latest, this look's included
+            figures = look_figures(obs)
+            self.record_look(deploy_id, now, state.stage_index, figures, verdicts)
+        return folded
 
     def start(self, cmd: StartCommand, user: str) -> DeployState:
         """Check the window, assign the commander, record the deploy and start it."""

@@ -104,6 +104,8 @@ class OutboxPeople:
                 ask = slack_text(asks[-1].reason)
                 lines = [*lines, f"<@{after.commander}> {ask}: Confirm to go on."]
             return thread.stage_message(after, self.config, lines)
+        if asks and after.status == "held":  # a second hold: Resume or Roll back again
+            return thread.held_message(after, lines)
         if asks and after.status == "running":
             return thread.ask_message(after, self.config, lines, slack_text(asks[-1].reason))
         return thread.lines_message(after, lines, why=verdicts and not after.finished)

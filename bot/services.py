@@ -17,7 +17,9 @@ from adapters.metrics import build_metrics
 from adapters.settings import where
 from bot.commands import Commands
 from bot.deploys import Deploys
+from bot.drills.report import DrillReports
 from bot.drills.runner import DrillRunner
+from bot.drills.schedule import DrillSchedules
 from bot.drills.service import DrillService
 from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
@@ -31,6 +33,7 @@ from bot.worker import Worker
 from bot.world import ServiceWorld
 from rollout.config import TeamConfig
 from rollout.ports import Repository
+from store.observations import ObservationStore
 
 log = logging.getLogger("commander.services")
 
@@ -58,6 +61,7 @@ class Services:
     kills: KillSwitchControl
     trains: Trains
     drills: DrillService
+    drill_reports: DrillReports
 
 
 def build_services(
@@ -81,6 +85,8 @@ def build_services(
     usergroup = config.rotation.usergroup
     roster = UsergroupRoster(client, usergroup) if usergroup else None
     deploys = Deploys(config, repo, clock, roster)
+    if isinstance(repo, ObservationStore):  # the real store keeps what judges saw
+        deploys.record_look = repo.add_look
     team = Team(deploys, repo, clock, slack)
     # The outbox handles 429s and 5xx itself, so its client never sleeps in a retry handler.
     sender = SlackPoster(make_web_client(settings, retries=False), settings.post_interval)
@@ -97,9 +103,18 @@ def build_services(
     worker.also.append(trains.advance)
     commands = Commands(deploys, team, kills, trains)
     commands.drills = drills
+    commands.drill_reports = reports = DrillReports(drills, slack)
+    commands.drill_schedules = schedules = DrillSchedules(drills)
+    worker.also.append(lambda: _start_scheduled(schedules, clock.now()))
     return Services(
-        config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills
-    )
+        config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills,
+        reports,
+    )  # fmt: skip
+
+
+def _start_scheduled(schedules: DrillSchedules, now: datetime) -> None:
+    """Each pass: start the surprise drills that are due."""
+    schedules.run_due(now)
 
 
 def _members(client: WebClient) -> Callable[[str], tuple[str, ...]]:

@@ -16,7 +16,7 @@ from simpy.core import StopSimulation
 from rollout.config import TeamConfig
 from rollout.controller import Folded
 from rollout.decisions import Decision
-from rollout.events import Action
+from rollout.events import Action, AskConfirm
 from rollout.machine import Refusal, refuse
 from rollout.state import DeployState
 from sim.injections import Injection
@@ -26,10 +26,11 @@ from sim.results import RunResult
 from sim.runner import summarize
 from sim.scenario import BadSecretFault, CrashLoopFault, Scenario
 
-__all__ = ["DrillPolicy", "DrillWorld", "Step", "drill_config"]
+__all__ = ["DrillPolicy", "DrillWorld", "Step", "drill_config", "question_of"]
 
 DrillPolicy = Literal["advise", "team"]
 VERDICT_RANK = {"fail": 0, "inconclusive": 1, "pass": 2}
+QUESTION_STOP_S = 1e-6  # the run stops this long after a question: its instant is complete
 NO_HINT = "No judge has looked at the new version yet: nothing to go on so far."
 
 
@@ -92,6 +93,8 @@ class DrillWorld:
         self._pending: list[Step] = []  # steps not yet handed out by advance()
         self.decisions: list[Decision] = []  # as applied, stamped with their simulated time
         self.injections: list[Injection] = []
+        # The bot's fair clock stops the run just after a question, to show it first.
+        self.stop_at_questions = False
         r.on_step = self._record
         r.done.callbacks.append(StopSimulation.callback)  # env.run stops when the drill ends
         r.begin()
@@ -126,14 +129,18 @@ class DrillWorld:
         Events due exactly at `to_s` run on the next advance, after any decision made at
         `to_s`, so splitting the time differently never changes the run.
         """
-        self._run_to(to_s)
+        self._run_to(to_s, at_questions=self.stop_at_questions)
         steps, self._pending = self._pending, []
         return steps
 
-    def _run_to(self, to_s: float) -> None:
-        """Run SimPy up to `to_s`, keeping the steps for the next advance."""
-        if not self.over and to_s > self.now_s:
+    def _run_to(self, to_s: float, at_questions: bool = False) -> None:
+        """Run SimPy up to `to_s` (or just past a question), keeping the steps for the next
+        advance. A run stopped early by an earlier stop's leftover event goes on."""
+        while not self.over and to_s > self.now_s:
+            mark = len(self.log)
             self.rehearsal.env.run(until=to_s)
+            if at_questions and any(question_of(s) for s in self.log[mark:]):
+                return
 
     def decide(self, decision: Decision) -> Step | Refusal:
         """Apply a person's decision now (after advancing to its at_s if that is later).
@@ -214,3 +221,16 @@ class DrillWorld:
         step = Step(self.now_s, before, folded.state, folded.actions)
         self.log.append(step)
         self._pending.append(step)
+        if self.stop_at_questions and question_of(step) is not None:
+            # Stop once this instant is done: a stop event orders after every event already
+            # due now, and shifts no other event, so the run is the same as without it.
+            stop = self.rehearsal.env.timeout(QUESTION_STOP_S)
+            stop.callbacks.append(StopSimulation.callback)
+
+
+def question_of(step: Step) -> str | None:
+    """What a step asks the commander ("confirm" at a gate, "hold" from a judge), if anything."""
+    for action in step.actions:
+        if isinstance(action, AskConfirm):
+            return "hold" if step.after.status == "held" else "confirm"
+    return None

@@ -52,12 +52,26 @@ class DrillRecord:
     scorecard: dict[str, Any] | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
+    reaction_scale: float = 1.0
+    clock_at: datetime | None = None
+    clock_s: float = 0.0
+    clock_rate: float | None = None
+    asking: dict[str, Any] | None = None
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Simulated seconds per wall second now: speed, 0 until a question shows, or the
+        reaction scale while it is open (docs/architecture.md, "The fair clock")."""
+        return self.speed if self.clock_rate is None else self.clock_rate
 
     def now_s(self, wall: datetime) -> float:
         """The drill's simulated seconds at wall-clock `wall` (frozen while paused)."""
         until = self.paused_at if self.paused_at is not None else wall
-        elapsed = (until - self.started_at).total_seconds() - self.paused_total_s
-        return max(elapsed, 0.0) * self.speed
+        if self.clock_at is None:  # a drill from before the fair clock
+            elapsed = (until - self.started_at).total_seconds() - self.paused_total_s
+            return max(elapsed, 0.0) * self.speed
+        return self.clock_s + max((until - self.clock_at).total_seconds(), 0.0) * self.rate
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ class DrillInputRecord:
     drill_id: str
     kind: str
     payload: dict[str, Any]
+    created_at: datetime | None = None
 
 
 def _record(row: Drill) -> DrillRecord:
@@ -141,7 +156,10 @@ class DrillStore:
         )
         with self._session() as session:
             rows = session.scalars(query.order_by(col(DrillInput.id))).all()
-        return [DrillInputRecord(r.id or 0, r.drill_id, r.kind, dict(r.payload)) for r in rows]
+        return [
+            DrillInputRecord(r.id or 0, r.drill_id, r.kind, dict(r.payload), r.created_at)
+            for r in rows
+        ]
 
     def save_drill_step(
         self,
@@ -172,6 +190,21 @@ class DrillStore:
                     )
             if progress:
                 session.execute(update(DRILLS).where(DRILLS.c.id == drill_id).values(**progress))
+
+    def question_sent_at(self, deploy_id: str) -> datetime | None:
+        """When Slack took the drill's latest post; None while a post (not an upload) waits.
+
+        The fair clock's "Slack has shown the question": the question is the latest post.
+        """
+        query = select(OUTBOX.c.state, OUTBOX.c.kind, OUTBOX.c.sent_at).where(
+            OUTBOX.c.deploy_id == deploy_id, OUTBOX.c.kind != "upload"
+        )
+        with self._session() as session:
+            rows = session.execute(query).all()
+        if any(row.state == "pending" for row in rows):
+            return None
+        sent = [row.sent_at for row in rows if row.sent_at is not None]
+        return max(sent, default=None)
 
     def set_drill(self, drill_id: str, **values: Any) -> None:
         """Change a drill's row (pause, resume, finish)."""

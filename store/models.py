@@ -246,6 +246,45 @@ class Drill(StoreModel, table=True):
     scorecard: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(), nullable=True))
     ended_at: datetime | None = utc(nullable=True)
     end_reason: str | None = None
+    # The fair clock: simulated time = clock_s + (wall - clock_at) x clock_rate (speed if None).
+    reaction_scale: float = 1.0  # simulated seconds per wall second while a question is open
+    clock_at: datetime | None = utc(nullable=True)
+    clock_s: float = 0.0
+    clock_rate: float | None = None
+    asking: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(), nullable=True))
+    reactions: list[dict[str, Any]] = json_column()  # each answered question, in wall seconds
+
+
+class DrillSchedule(StoreModel, table=True):
+    """Surprise drills for an on-call group, every week at a weekday and time (UTC)."""
+
+    __tablename__ = "drill_schedules"
+
+    id: str = Field(primary_key=True)
+    scenario: str  # a scenario name, or "random"
+    weekday: int  # 0 = Monday
+    at_time: str  # "HH:MM"
+    trainees: str  # a user group (S…) or one user (U…)
+    trainer: str
+    status: str = Field(index=True)  # "active" or "cancelled"
+    turn: int = 0  # how many drills it started: the next trainee in turn
+    next_at: datetime = utc()
+    created_at: datetime = utc()
+    last_drill_id: str | None = None
+
+
+class DeployObservation(StoreModel, table=True):
+    """What the judges saw of a real deploy at one look, compactly: the replay's evidence."""
+
+    __tablename__ = "deploy_observations"
+    __table_args__ = (Index("ix_deploy_observations_deploy_id_at", "deploy_id", "at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    deploy_id: str = Field(foreign_key="deploys.id")
+    at: datetime = utc()
+    stage: int
+    figures: dict[str, Any] = json_column()  # per-arm totals, rates and p99; host health
+    verdicts: dict[str, Any] = json_column()  # judge -> verdict at this look
 
 
 class DrillInput(StoreModel, table=True):

@@ -15,9 +15,11 @@ from rollout.records import (
 from store.delivery import DeliveryStore
 from store.deploys import DeployStore, conflict_message
 from store.drills import DrillStore
+from store.observations import ObservationStore
 from store.operations import OperationsStore
 from store.outbox import OutboxStore
 from store.releases import ReleaseStore
+from store.schedules import ScheduleStore
 from store.trains import TrainStore
 
 __all__ = [
@@ -33,10 +35,11 @@ __all__ = [
 
 
 class Repository(
-    DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore, DrillStore
-):
-    """Deploys, audit trail, releases, operational state, the outbox, release trains and
-    drills over one engine."""
+    DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore,
+    DrillStore, ScheduleStore, ObservationStore,
+):  # fmt: skip
+    """Deploys, audit trail, releases, operational state, the outbox, release trains,
+    drills and their schedules, and what judges saw, over one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

@@ -73,3 +73,14 @@ def drills_text(drills: Sequence[DrillRecord], scores: Sequence[DrillRecord], no
         for who, done in by_trainee.items()
     ] or ["No scores yet."]
     return "*Drills in progress*\n" + "\n".join(live) + "\n*Recent scores*\n" + "\n".join(recent)
+
+
+def readiness_block(stale: Sequence[tuple[str, datetime | None]], now: datetime) -> dict[str, Any]:
+    """The team's readiness: who has not drilled in 30 days (never, or the days since)."""
+    lines = [
+        f"• <@{user}>: "
+        + ("never drilled" if at is None else f"last drill {(now - at).days} days ago")
+        for user, at in stale
+    ] or ["Everyone has drilled in the last 30 days."]
+    text = "*Readiness: not drilled in 30 days*\n" + "\n".join(lines)
+    return SectionBlock(text=MarkdownTextObject(text=text[:2900])).to_dict()

@@ -22,6 +22,8 @@ def labelled(messages: list[Message], channel: str) -> list[Message]:
             found.append(message)
             continue
         blocks: Blocks = [_label_block(), *message.blocks] if message.blocks else []
+        if message.blocks and message.blocks[0] == _label_block():  # an update of a labelled post
+            blocks = list(message.blocks)
         text = message.text if message.text.startswith("DRILL") else f"DRILL · {message.text}"
         where = channel if message.ref == ROOT and message.kind == "post" else message.channel
         found.append(dataclasses.replace(message, text=text, blocks=blocks, channel=where))
@@ -54,8 +56,21 @@ def figures_line(f: Figures, healthy: bool = False) -> str:
     )
 
 
-def scorecard_message(card: Scorecard, trainee: str, drill_id: str) -> Message:
-    """The scorecard post: the trainee's figures, the four peers, the verdict, every decision."""
+def reaction_lines(reactions: list[dict[str, Any]]) -> list[str]:
+    """Each answered question: wall seconds from Slack showing it to the answer, and the
+    simulated seconds the fair clock counted for it."""
+    return [
+        f"{r['question']} asked at {_seconds(r['asked_s'])}: {str(r['answer']).replace('_', ' ')}"
+        f" after {r['wall_s']:.1f} s wall ({r['answered_s'] - r['asked_s']:.1f} s simulated)"
+        for r in reactions
+    ]
+
+
+def scorecard_message(
+    card: Scorecard, trainee: str, drill_id: str, reactions: list[dict[str, Any]] | None = None
+) -> Message:
+    """The scorecard post: the trainee's figures, the four peers, the verdict, every decision,
+    and the trainee's reaction times in wall seconds."""
     decisions = [
         f"`{fmt_seconds(d.at_s)}` {d.kind.replace('_', ' ')} by <@{d.user}>"
         + (f" (stage {d.stage})" if d.stage is not None else "")
@@ -75,6 +90,9 @@ def scorecard_message(card: Scorecard, trainee: str, drill_id: str) -> Message:
         _section(f"*Verdict*: {card.verdict}"),
         _section("*Decisions* (simulated time)\n" + "\n".join(decisions)),
     ]
+    if reactions:
+        lines = "\n".join(reaction_lines(reactions))
+        blocks.append(_section(f"*Your reactions* (from the question showing in Slack)\n{lines}"))
     return Message("post", f"DRILL scorecard: {card.verdict}", blocks, in_thread=True)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.drills import clock
 from bot.drills.blocks import labelled, scorecard_message, upload
 from bot.drills.service import DrillService
 from bot.people import Deferred, OutboxPeople, StoredTimers
@@ -40,6 +41,7 @@ class DrillRunner:
         self.service = service
         self.repo = service.repo
         self.worlds: dict[str, DrillWorld] = {}
+        self._read: DrillRecord | None = None  # the drill being advanced, as stored
 
     def run_once(self, now: datetime) -> None:
         """One pass over every running drill; one bad drill never stops the others."""
@@ -56,20 +58,34 @@ class DrillRunner:
     def advance(self, drill: DrillRecord, now: datetime) -> None:
         """Apply the drill's pending inputs at their times, then run it up to now."""
         world = self.worlds.get(drill.id) or self._rebuild(drill)
-        target = drill.now_s(now)
+        world.stop_at_questions = True
+        self._read = drill  # as stored: what the fair clock's changes are measured against
+        drill = self._shown(drill)
         taken = drill.inputs_taken
         for item in self.repo.drill_inputs(drill.id, after=taken):
             taken = item.id
             at_s = float(item.payload.get("at_s", world.now_s))
-            self._save_steps(drill, world, world.advance(at_s), taken, now)
+            drill = self._save_steps(drill, world, world.advance(at_s), taken, now)
+            drill = self._shown(drill)  # an answer may come before this pass saw the post
+            decided = len(world.decisions)
             extra = self._apply(drill, world, item.kind, item.payload)
-            self._save_steps(drill, world, extra, taken, now, force=True)
+            if len(world.decisions) > decided:  # taken: it answers the open question
+                answer = world.decisions[-1]
+                drill = clock.answered(drill, answer.kind, answer.at_s, item.created_at or now)
+            drill = self._save_steps(drill, world, extra, taken, now, force=True)
             if item.kind == "end" and not world.over:
                 self._finish(drill, world, taken, now, "ended by the trainer")
                 return
-        self._save_steps(drill, world, world.advance(target), taken, now, force=True)
+        steps = world.advance(drill.now_s(now))
+        drill = self._save_steps(drill, world, steps, taken, now, force=True)
         if world.over:
             self._finish(drill, world, taken, now, world.outcome or "over")
+
+    def _shown(self, drill: DrillRecord) -> DrillRecord:
+        """The drill, its open question shown from when Slack took its post (if it has)."""
+        if not clock.waiting(drill):
+            return drill
+        return clock.as_shown(drill, self.repo.question_sent_at(drill.deploy_id))
 
     def config_for(self, state: DeployState) -> TeamConfig:
         """The config a drill's card renders with: its world's (the scenario's plan)."""
@@ -125,30 +141,39 @@ class DrillRunner:
         taken: int,
         now: datetime,
         force: bool = False,
-    ) -> None:
-        """Save each step's state and messages with the drill's progress, one transaction each."""
+    ) -> DrillRecord:
+        """Save each step's state and messages with the drill's progress, one transaction each;
+        a step that asks the trainee something stops the fair clock there."""
+        from sim.drill_world import question_of
+
+        deploy_id = drill.deploy_id
         for step in steps:
             people = OutboxPeople(
                 world.rehearsal.config,
                 step.before,
-                lambda ref: self.repo.message_named(drill.deploy_id, ref),
+                lambda ref: self.repo.message_named(deploy_id, ref),
             )
             carry_out(step.after, step.actions, Deferred(), people, StoredTimers())
             messages = labelled(people.messages(step.after), self.service.config.drills.channel)
             if step.after.status == "held" and step.before.status != "held":
                 messages.append(self._chart(world, drill, "the drill holds"))
+            question = question_of(step)
+            if question is not None and not world.over:
+                drill = clock.asked(drill, question, world.now_s, now)
             _, version = self.repo.load(drill.deploy_id)
             saved = (step.after, version, people.audits, messages)
-            self.repo.save_drill_step(drill.id, self._progress(world, taken), saved, now)
+            self.repo.save_drill_step(drill.id, self._progress(world, taken, drill), saved, now)
         if force or not steps:
-            self.repo.save_drill_step(drill.id, self._progress(world, taken), None, now)
+            self.repo.save_drill_step(drill.id, self._progress(world, taken, drill), None, now)
+        return drill
 
-    def _progress(self, world: DrillWorld, taken: int) -> dict[str, Any]:
+    def _progress(self, world: DrillWorld, taken: int, drill: DrillRecord) -> dict[str, Any]:
         return {
             "applied_s": world.now_s,
             "inputs_taken": taken,
             "decisions": [d.model_dump() for d in world.decisions],
             "injections": [i.to_json() for i in world.injections],
+            **(clock.changes(self._read, drill) if self._read else {}),
         }
 
     def _finish(
@@ -162,12 +187,12 @@ class DrillRunner:
             _policy(drill), world.decisions, world.injections,
         )  # fmt: skip
         messages = [
-            scorecard_message(card, drill.commander, drill.id),
+            scorecard_message(card, drill.commander, drill.id, drill.reactions),
             self._chart(world, drill, "the run"),
         ]
         ended = {"status": "ended", "scorecard": card.to_json(), "ended_at": now,
                  "end_reason": reason}  # fmt: skip
-        self._post(drill, messages, {**self._progress(world, taken), **ended})
+        self._post(drill, messages, {**self._progress(world, taken, drill), **ended})
         self.worlds.pop(drill.id, None)
 
     def _chart(self, world: DrillWorld, drill: DrillRecord, what: str) -> Message:

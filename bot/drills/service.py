@@ -10,10 +10,11 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.drills import clock as fair_clock
 from bot.drills.blocks import scorecard_text
 from bot.grammar.drill import DrillCommand, DrillControl, DrillHistory, DrillInject, DrillStart
 from rollout import events as ev
@@ -49,6 +50,7 @@ class DrillService:
         self.members = members
         self.clock = clock
         self._configs: dict[str, TeamConfig] = {}  # per drill: it never changes
+        self._fitted: dict[str, Scenario] = {}  # scenarios fitted to real deploys
 
     # --- who may --------------------------------------------------------------------------
 
@@ -63,6 +65,10 @@ class DrillService:
         if not self.is_trainer(user):
             raise DrillRefused(f"Only trainers {verb} drills ([drills].trainers).")
 
+    def require_trainer(self, user: str, verb: str) -> None:
+        """Refuse anyone who is not a trainer (today's drill permission check)."""
+        self._trainer(user, verb)
+
     # --- commands -------------------------------------------------------------------------
 
     def run(self, cmd: DrillCommand, user: str) -> str:
@@ -73,13 +79,22 @@ class DrillService:
             return self.inject(cmd, user)
         if isinstance(cmd, DrillControl):
             return self.control(cmd.verb, user)
-        return self.history(cmd)
+        if isinstance(cmd, DrillHistory):
+            return self.history(cmd)
+        raise CommanderError("Drill reports and schedules are not set up in this bot.")
 
     def scenario(self, name: str) -> Scenario:
-        """A scenario of the drills folder by name; an unknown one lists the known."""
+        """A scenario of the drills folder by name; an unknown one lists the known. A drill of
+        a real deploy (deploy-<id>) is fitted from the store's looks, the same every time."""
+        from bot.drills.from_deploy import PREFIX, fitted_scenario
         from sim.library import checked_scenario
 
         path = self.scenarios / f"{name}.toml"
+        if name.startswith(PREFIX) and not path.is_file():
+            if name not in self._fitted:
+                deploy_id = name.removeprefix(PREFIX)
+                self._fitted[name] = fitted_scenario(self.repo, deploy_id, self.config)
+            return self._fitted[name]
         if "/" in name or not path.is_file():
             known = ", ".join(sorted(p.stem for p in self.scenarios.glob("*.toml"))) or "none"
             raise NotFound(f'No scenario "{name}" in {self.scenarios}/. Available: {known}')
@@ -87,8 +102,18 @@ class DrillService:
 
     def start(self, cmd: DrillStart, user: str) -> str:
         """Record a drill and its deploy row; the worker runs it from its first pass."""
+        record = self.begin(cmd, user)
+        return (
+            f"DRILL {record.id} started: {record.scenario}, seed {record.seed},"
+            f" speed x{record.speed:g}, policy {record.policy}, commander <@{record.commander}>,"
+            f" in {self.config.drills.channel}."
+        )
+
+    def begin(self, cmd: DrillStart, user: str) -> DrillRecord:
+        """The drill started: its record, stored with its deploy row."""
         self._trainer(user, "start")
-        scenario = self.scenario(cmd.scenario)
+        name = cmd.scenario if cmd.from_deploy is None else f"deploy-{cmd.from_deploy}"
+        scenario = self.scenario(name)
         now = self.clock.now()
         seed = cmd.seed if cmd.seed is not None else secrets.randbelow(SEED_LIMIT)
         drill_id = f"drill-{uuid.uuid4().hex[:8]}"
@@ -106,12 +131,10 @@ class DrillService:
             id=drill_id, deploy_id=deploy.id, scenario=scenario.name, seed=seed,
             speed=cmd.speed or self.config.drills.speed, policy=cmd.policy, trainer=user,
             commander=commander, status="running", started_at=now,
+            reaction_scale=cmd.reaction_scale, clock_at=now,
         )  # fmt: skip
         self.repo.add_drill(record, deploy, self.config.drills.channel)
-        return (
-            f"DRILL {drill_id} started: {scenario.name}, seed {seed}, speed x{record.speed:g},"
-            f" policy {cmd.policy}, commander <@{commander}>, in {self.config.drills.channel}."
-        )
+        return record
 
     def inject(self, cmd: DrillInject, user: str) -> str:
         """Validate the fault now (a bad key gets its name back) and queue it."""
@@ -138,16 +161,22 @@ class DrillService:
         if verb == "resume":
             if drill.paused_at is None:
                 return f"DRILL {drill.id} is not paused."
-            total = drill.paused_total_s + (now - drill.paused_at).total_seconds()
-            self.repo.set_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
+            self._resume(drill, now)
             return f"DRILL {drill.id} resumed."
         kind = "hint" if verb == "hint" else "end"
         self.repo.add_drill_input(drill.id, kind, {"by": user}, now)
         if drill.status == "paused":  # an end or hint must reach the worker
-            total = drill.paused_total_s + (now - (drill.paused_at or now)).total_seconds()
-            self.repo.set_drill(drill.id, status="running", paused_at=None, paused_total_s=total)
+            self._resume(drill, now)
         what = "The hint is posted in the thread." if kind == "hint" else "Its scorecard follows."
         return f"DRILL {drill.id}: {verb} requested. {what}"
+
+    def _resume(self, drill: DrillRecord, now: datetime) -> None:
+        """Run again from where the pause froze the clock."""
+        total = drill.paused_total_s + (now - (drill.paused_at or now)).total_seconds()
+        self.repo.set_drill(
+            drill.id, status="running", paused_at=None, paused_total_s=total,
+            clock_s=drill.now_s(now), clock_at=now,
+        )  # fmt: skip
 
     def history(self, cmd: DrillHistory) -> str:
         """Recent ended drills with their scores."""
@@ -202,6 +231,8 @@ class DrillService:
             raise NotFound(f"no drill for {deploy.id}")
         if drill.status == "ended":
             return ":no_entry: This drill is over."
+        if fair_clock.waiting(drill):  # Slack may show the question before the worker sees it
+            drill = fair_clock.as_shown(drill, self.repo.question_sent_at(drill.deploy_id))
         at_s = max(drill.now_s(self.clock.now()), drill.applied_s)
         config = self.drill_config(drill)
         state = self.repo.get(deploy.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -11,14 +12,20 @@ from bot.grammar.words import user_id
 
 USAGE = {
     "start": "/deploy drill start <scenario> [--seed N] [--speed X] [--commander @user]"
-    " [--policy advise|team]",
+    " [--policy advise|team] [--reaction-scale X]",
     "inject": "/deploy drill inject <fault-kind> [key=value …]",
     "pause": "/deploy drill pause",
     "resume": "/deploy drill resume",
     "hint": "/deploy drill hint",
     "end": "/deploy drill end",
     "history": "/deploy drill history [@user]",
+    "report": "/deploy drill report [@user|@group]",
+    "schedule": "/deploy drill schedule <scenario|random> every <weekday> <HH:MM>"
+    " --trainees @group | schedule list | schedule cancel <id>",
 }
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_GROUP = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$|^@?(S[A-Z0-9]{2,})$")
+_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 POLICIES = ("advise", "team")
 
 
@@ -38,6 +45,8 @@ class DrillStart:
     speed: float | None = None
     commander: str | None = None
     policy: str = "advise"
+    reaction_scale: float = 1.0  # simulated seconds per wall second while a question is open
+    from_deploy: str | None = None  # replay this real deploy (scenario is then its id)
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,48 @@ class DrillHistory:
     user: str | None = None
 
 
-DrillCommand = DrillStart | DrillInject | DrillControl | DrillHistory
+@dataclass(frozen=True)
+class DrillReport:
+    """Each trainee's drills over time: one user's, a group's, or everyone's."""
+
+    who: str | None = None
+
+
+@dataclass(frozen=True)
+class DrillScheduleAdd:
+    scenario: str  # a scenario name, or "random"
+    weekday: int  # 0 = Monday
+    at_time: str  # "HH:MM", team time
+    trainees: str  # a user group (S…) or a user (U…)
+
+
+@dataclass(frozen=True)
+class DrillScheduleList:
+    pass
+
+
+@dataclass(frozen=True)
+class DrillScheduleCancel:
+    schedule_id: str
+
+
+DrillScheduleCommand = DrillScheduleAdd | DrillScheduleList | DrillScheduleCancel
+DrillCommand = (
+    DrillStart | DrillInject | DrillControl | DrillHistory | DrillReport | DrillScheduleCommand
+)
+
+
+def member_id(word: str, command: str) -> str:
+    """A user id (U…) or a user group id (S…) from a mention or a bare id."""
+    match = _GROUP.match(word)
+    if match:
+        return match.group(1) or match.group(2)
+    try:
+        return user_id(word, command)
+    except CommandError:
+        raise DrillCommandError(
+            f'"{word}" is not a user or a user group: mention one, like @oncall', command
+        ) from None
 
 
 def parse_drill(words: list[str]) -> DrillCommand:
@@ -79,13 +129,52 @@ def parse_drill(words: list[str]) -> DrillCommand:
         if len(rest) > 1:
             raise DrillCommandError("`/deploy drill history` takes at most one user", sub)
         return DrillHistory(user_id(rest[0], "history") if rest else None)
+    if sub == "report":
+        if len(rest) > 1:
+            raise DrillCommandError("`/deploy drill report` takes at most one user or group", sub)
+        return DrillReport(member_id(rest[0], sub) if rest else None)
+    if sub == "schedule":
+        return _schedule(rest)
     raise DrillCommandError(f'unknown drill command "{words[0]}"; one of: {", ".join(USAGE)}')
 
 
+def _schedule(words: list[str]) -> DrillScheduleCommand:
+    if words[:1] == ["list"] and len(words) == 1:
+        return DrillScheduleList()
+    if words[:1] == ["cancel"]:
+        if len(words) != 2:
+            raise DrillCommandError(
+                "`/deploy drill schedule cancel` needs one schedule id", "schedule"
+            )
+        return DrillScheduleCancel(words[1])
+    positional, flags = _flags(words, {"--trainees"}, "schedule")
+    if len(positional) != 4 or positional[1].lower() != "every":
+        raise DrillCommandError(
+            "`/deploy drill schedule` needs a scenario, every, a weekday and a time", "schedule"
+        )
+    scenario, _, day, at = positional
+    weekday = next((n for n, name in enumerate(WEEKDAYS) if name.startswith(day.lower())), None)
+    if weekday is None or len(day) < 3:
+        raise DrillCommandError(f'"{day}" is not a weekday (monday … sunday)', "schedule")
+    clock = _HHMM.match(at)
+    if clock is None:
+        raise DrillCommandError(f'"{at}" is not a time: use HH:MM, like 14:30', "schedule")
+    if "--trainees" not in flags:
+        raise DrillCommandError("`/deploy drill schedule` needs --trainees @group", "schedule")
+    at_time = f"{int(clock.group(1)):02d}:{clock.group(2)}"
+    return DrillScheduleAdd(scenario, weekday, at_time, member_id(flags["--trainees"], "schedule"))
+
+
 def _start(words: list[str]) -> DrillStart:
-    positional, flags = _flags(words, {"--seed", "--speed", "--commander", "--policy"}, "start")
-    if len(positional) != 1:
-        raise DrillCommandError("`/deploy drill start` needs one scenario name", "start")
+    known = {"--seed", "--speed", "--commander", "--policy", "--reaction-scale", "--from-deploy"}
+    positional, flags = _flags(words, known, "start")
+    from_deploy = flags.get("--from-deploy")
+    if from_deploy is not None and not positional:
+        positional = [from_deploy]
+    elif len(positional) != 1 or from_deploy is not None:
+        raise DrillCommandError(
+            "`/deploy drill start` needs one scenario name, or --from-deploy <deploy-id>", "start"
+        )
     policy = flags.get("--policy", "advise")
     if policy not in POLICIES:
         raise DrillCommandError(f'--policy: expected "advise" or "team", got "{policy}"', "start")
@@ -95,6 +184,10 @@ def _start(words: list[str]) -> DrillStart:
         speed=_number(flags, "--speed", float, low=0.1, high=600) if "--speed" in flags else None,
         commander=user_id(flags["--commander"], "start") if "--commander" in flags else None,
         policy=policy,
+        reaction_scale=_number(flags, "--reaction-scale", float, low=0.01, high=600)
+        if "--reaction-scale" in flags
+        else 1.0,
+        from_deploy=from_deploy,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.blocks.home import home_view
+from bot.blocks.home import home_view, readiness_block
 from bot.services import Services
 from rollout.errors import CommanderError
 
@@ -30,6 +30,7 @@ def register(app: App, services: Services) -> None:
         )[:10]
         drills, scores = services.drills.in_progress(), services.drills.recent(20)
         view = home_view(repo.active(), recent, shift, services.config, now, drills, scores)
+        view["blocks"].append(readiness_block(services.drill_reports.readiness(now), now))
         services.slack.publish_home(event["user"], view)
 
     app.event("app_home_opened")(opened)

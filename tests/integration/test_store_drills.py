@@ -104,3 +104,16 @@ def test_drills_are_never_reconciled_nor_active_and_never_supersede_a_real_deplo
     assert [d.id for d, _ in repo.to_reconcile()] == ["real"]
     assert [d.id for d in repo.active()] == ["real"]
     assert repo.latest_for("api").id == "real"
+
+
+def test_the_question_counts_as_shown_once_slack_took_every_post_but_uploads(repo):
+    repo.add_drill(drill(), deploy(), "#deploy-drills")
+    state, version = repo.load("dep-1")
+    question = Message("post", "DRILL Confirm to go on", in_thread=True)
+    chart = Message("upload", "DRILL chart", [{"filename": "c.png", "content_b64": ""}])
+    repo.save_drill_step("drill-1", {}, (state, version, [], [question, chart]), T0)
+    assert repo.question_sent_at("dep-1") is None  # the question still waits
+    (post, upload) = repo.pending_messages("dep-1")
+    repo.mark_sent(post.id, "C1", "1.1", T0 + timedelta(seconds=2))
+    assert repo.question_sent_at("dep-1") == T0 + timedelta(seconds=2)  # the chart may wait
+    assert upload.message.kind == "upload"

@@ -9,6 +9,10 @@ from bot.grammar.drill import (
     DrillControl,
     DrillHistory,
     DrillInject,
+    DrillReport,
+    DrillScheduleAdd,
+    DrillScheduleCancel,
+    DrillScheduleList,
     DrillStart,
     parse_drill,
 )
@@ -28,6 +32,18 @@ def test_inject_reads_values_as_toml_or_bare_words() -> None:
     assert cmd == DrillInject(
         "error_rate", (("rate", 0.02), ("audience", "external"), ("onset", "30s"))
     )
+
+
+def test_report_schedule_and_start_from_a_deploy() -> None:
+    assert parse_drill(["report"]) == DrillReport()
+    assert parse_drill(["report", "<!subteam^S0ONCALL|@oncall>"]) == DrillReport("S0ONCALL")
+    assert parse_drill(["report", "<@U42>"]) == DrillReport("U42")
+    words = ["schedule", "random", "every", "Thu", "9:30", "--trainees", "<!subteam^S0ONCALL>"]
+    assert parse_drill(words) == DrillScheduleAdd("random", 3, "09:30", "S0ONCALL")
+    assert parse_drill(["schedule", "list"]) == DrillScheduleList()
+    assert parse_drill(["schedule", "cancel", "sched-1"]) == DrillScheduleCancel("sched-1")
+    started = parse_drill(["start", "--from-deploy", "d-7", "--commander", "@U42"])
+    assert started == DrillStart("d-7", commander="U42", from_deploy="d-7")
 
 
 def test_controls_and_history() -> None:
@@ -53,6 +69,15 @@ def test_controls_and_history() -> None:
         (["inject"], "needs a fault kind"),
         (["inject", "error_rate", "rate"], '"rate" is not key=value'),
         (["pause", "now"], "takes no arguments"),
+        (["start", "--from-deploy"], "--from-deploy needs a value"),
+        (["start", "x", "--from-deploy", "d1"], "or --from-deploy <deploy-id>"),
+        (["start", "x", "--reaction-scale", "0"], "--reaction-scale: expected a number from"),
+        (["report", "bob"], '"bob" is not a user or a user group'),
+        (["schedule", "x", "every", "funday", "10:00", "--trainees", "S1AB"], "not a weekday"),
+        (["schedule", "x", "every", "mon", "25:00", "--trainees", "S1AB"], "not a time"),
+        (["schedule", "x", "every", "mon", "10:00"], "needs --trainees"),
+        (["schedule", "x", "on", "mon", "10:00", "--trainees", "S1AB"], "needs a scenario, every"),
+        (["schedule", "cancel"], "needs one schedule id"),
     ],
 )
 def test_bad_drill_commands_say_what_was_wrong(words: list[str], says: str) -> None:
