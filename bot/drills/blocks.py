@@ -60,7 +60,8 @@ def reaction_lines(reactions: list[dict[str, Any]]) -> list[str]:
     """Each answered question: wall seconds from Slack showing it to the answer, and the
     simulated seconds the fair clock counted for it."""
     return [
-        f"{r['question']} asked at {_seconds(r['asked_s'])}: {str(r['answer']).replace('_', ' ')}"
+        f"{r['question']} asked at {fmt_seconds(r['asked_s'])}: "
+        f"{str(r['answer']).replace('_', ' ')}"
         f" after {r['wall_s']:.1f} s wall ({r['answered_s'] - r['asked_s']:.1f} s simulated)"
         for r in reactions
     ]

@@ -1,7 +1,7 @@
 """Drill training: the fair clock's columns, weekly drill schedules, and the observations the
 judges saw during real deploys (what `drill from-deploy` fits a scenario to).
 
-Revision ID: 0007_drill_training
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 09:40:00
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-02 09:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_drill_training"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
