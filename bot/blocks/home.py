@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
-from slack_sdk.models.views import View
-
+from bot.blocks.kit import Block, divider, header, section
 from bot.blocks.replies import deploy_line, when
 from rollout.config import TeamConfig
 from rollout.records import ReleaseRecord
 from rollout.rotation import Shift
 from rollout.state import DeployState
 from store.drills import DrillRecord
+
+HOME_BLOCKS = 100
 
 
 def home_view(
@@ -28,7 +28,9 @@ def home_view(
 ) -> dict[str, Any]:
     """The home tab view for views.publish."""
     tz = config.team.tz
-    in_flight = "\n".join(deploy_line(d, config, now) for d in active) or "Nothing in flight."
+    in_flight = [section(deploy_line(d, config, now)) for d in active] or [
+        section("Nothing in flight.")
+    ]
     history = (
         "\n".join(
             f"• {r.service} {r.version}: {r.outcome.replace('_', ' ')}, {when(r.deployed_at, tz)}"
@@ -37,21 +39,28 @@ def home_view(
         or "No releases yet."
     )
     who = (
-        f"<@{commander.user}> until {when(commander.end, tz)}"
+        f"@{commander.user} until {when(commander.end, tz)}"
         if commander
         else "Nobody on the rotation."
     )
-    blocks = [
-        HeaderBlock(text="Deploy Commander"),
-        SectionBlock(text=MarkdownTextObject(text=f"*Commander:* {who}")),
-        DividerBlock(),
-        SectionBlock(text=MarkdownTextObject(text=f"*In flight*\n{in_flight}")),
-        DividerBlock(),
-        SectionBlock(text=MarkdownTextObject(text=f"*Recent releases*\n{history}"[:2900])),
-        DividerBlock(),
-        SectionBlock(text=MarkdownTextObject(text=drills_text(drills, scores, now)[:2900])),
+    head: list[Block] = [
+        header("Deploy Commander"),
+        section(f"*Commander:* {who}"),
+        divider(),
+        section("*In flight*"),
     ]
-    return View(type="home", blocks=blocks).to_dict()
+    tail: list[Block] = [
+        divider(),
+        section(f"*Recent releases*\n{history}"),
+        divider(),
+        section(drills_text(drills, scores, now)),
+    ]
+    # One section per deploy, each cut on its own; past the Home's 100 blocks, "and N more".
+    room = HOME_BLOCKS - len(head) - len(tail) - 1
+    if len(in_flight) > room + 1:
+        more = len(in_flight) - room
+        in_flight = [*in_flight[:room], section(f"…and {more} more: see `/deploy status`")]
+    return {"type": "home", "blocks": [*head, *in_flight, *tail]}
 
 
 def drills_text(drills: Sequence[DrillRecord], scores: Sequence[DrillRecord], now: datetime) -> str:
@@ -59,7 +68,7 @@ def drills_text(drills: Sequence[DrillRecord], scores: Sequence[DrillRecord], no
     from bot.drills.blocks import scorecard_text
 
     live = [
-        f"• {d.id} {d.scenario}: <@{d.commander}> (trainer <@{d.trainer}>),"
+        f"• {d.id} {d.scenario}: @{d.commander} (trainer @{d.trainer}),"
         f" {d.status} at {round(d.now_s(now))} s drill time"
         for d in drills
     ] or ["No drill in progress."]
@@ -67,7 +76,7 @@ def drills_text(drills: Sequence[DrillRecord], scores: Sequence[DrillRecord], no
     for d in scores:
         by_trainee.setdefault(d.commander, []).append(d)
     recent = [
-        f"• <@{who}>: "
+        f"• @{who}: "
         + "; ".join(scorecard_text(d.scorecard) for d in done[:3] if d.scorecard is not None)
         for who, done in by_trainee.items()
     ] or ["No scores yet."]

@@ -56,13 +56,13 @@ def figures_line(f: Figures) -> str:
 def scorecard_message(card: Scorecard, trainee: str, drill_id: str) -> Message:
     """The scorecard post: the trainee's figures, the four peers, the verdict, every decision."""
     decisions = [
-        f"`{_seconds(d.at_s)}` {d.kind.replace('_', ' ')} by <@{d.user}>"
+        f"`{_seconds(d.at_s)}` {d.kind.replace('_', ' ')} by @{d.user}"
         + (f" (stage {d.stage})" if d.stage is not None else "")
         for d in card.decisions
     ] or ["No decisions."]
     onset = f" · fault at {_seconds(card.fault_onset_s)}" if card.fault_onset_s is not None else ""
     peers = "\n".join(figures_line(p) for p in card.peers)
-    trainee_line = figures_line(dataclasses.replace(card.trainee, who=f"<@{trainee}>"))
+    trainee_line = figures_line(dataclasses.replace(card.trainee, who=f"@{trainee}"))
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "DRILL scorecard"}},
         _context(f"{drill_id} · {card.scenario} · seed {card.seed}{onset}"),
@@ -75,7 +75,7 @@ def scorecard_message(card: Scorecard, trainee: str, drill_id: str) -> Message:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _context(text: str) -> dict[str, Any]:

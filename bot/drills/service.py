@@ -110,7 +110,7 @@ class DrillService:
         self.repo.add_drill(record, deploy, self.config.drills.channel)
         return (
             f"DRILL {drill_id} started: {scenario.name}, seed {seed}, speed x{record.speed:g},"
-            f" policy {cmd.policy}, commander <@{commander}>, in {self.config.drills.channel}."
+            f" policy {cmd.policy}, commander @{commander}, in {self.config.drills.channel}."
         )
 
     def inject(self, cmd: DrillInject, user: str) -> str:
@@ -153,10 +153,10 @@ class DrillService:
         """Recent ended drills with their scores."""
         drills = self.repo.drill_history(cmd.user, 10)
         if not drills:
-            whose = f" for <@{cmd.user}>" if cmd.user else ""
+            whose = f" for @{cmd.user}" if cmd.user else ""
             return f"No drills yet{whose}."
         lines = [
-            f"• {d.id} {d.scenario} (seed {d.seed}) <@{d.commander}>: "
+            f"• {d.id} {d.scenario} (seed {d.seed}) @{d.commander}: "
             + (scorecard_text(d.scorecard) if d.scorecard else d.end_reason or "ended")
             for d in drills
         ]
