@@ -15,6 +15,11 @@ BOT_LINK = re.compile(
     f"{LINK_SEP}([^{LINK_OPEN}-{LINK_CLOSE}|]+){LINK_CLOSE}"
 )
 MARKS = re.compile(f"[{LINK_OPEN}-{LINK_CLOSE}]")
+# A typed mention is held in marks of its own while the rest is escaped and mentioned.
+TYPED_OPEN, TYPED_CLOSE = "\ue003", "\ue004"
+TYPED_MARKS = re.compile(f"[{TYPED_OPEN}{TYPED_CLOSE}]")
+NEXT_MENTION = re.compile(r"(<@[UW][A-Z0-9]+>)@([UW][A-Z0-9]{2,})\b")
+HELD_MENTION = re.compile(f"{TYPED_OPEN}([UW][A-Z0-9]+){TYPED_CLOSE}")
 ELLIPSIS = "…"
 TOP_TEXT_MAX = 40_000
 HOME = "the App Home"
@@ -32,15 +37,20 @@ def escape(text: str) -> str:
 
 def for_mrkdwn(text: str) -> str:
     """Plain words as mrkdwn: everything escaped, then the mentions and the bot's links made."""
-    text = TYPED_MENTION.sub(r"@\1", text)
-    escaped = escape(text)
+    held = TYPED_MENTION.sub(f"{TYPED_OPEN}\\1{TYPED_CLOSE}", TYPED_MARKS.sub("", text))
+    escaped = escape(held)
     linked = BOT_LINK.sub(lambda m: f"<{m.group(1)}|{m.group(2).replace('|', '/')}>", escaped)
-    return PLAIN_MENTION.sub(r"<@\1>", MARKS.sub("", linked))
+    mentioned = HELD_MENTION.sub(r"<@\1>", PLAIN_MENTION.sub(r"<@\1>", MARKS.sub("", linked)))
+    while True:  # "@U1@U2": a mention right after a mention is one too
+        again = NEXT_MENTION.sub(r"\1<@\2>", mentioned)
+        if again == mentioned:
+            return again
+        mentioned = again
 
 
 def for_plain(text: str) -> str:
     """Plain words for a plain_text object: Slack shows them as they are (no mentions there)."""
-    text = TYPED_MENTION.sub(r"@\1", text)
+    text = TYPED_MENTION.sub(r"@\1", TYPED_MARKS.sub("", text))
     return MARKS.sub("", BOT_LINK.sub(lambda m: m.group(2), text))
 
 
