@@ -215,7 +215,8 @@ def _on_confirm(
     if not event.note:
         return _advance(state, event, now, config, f"confirmed {stage.name}")
     moved = _advance(state, event, now, config, f"confirmed {stage.name}: {event.note}")
-    said = ev.Notify("confirmed_note", {"user": event.user, "stage": stage.name, "note": event.note})
+    fields = {"user": event.user, "stage": stage.name, "note": event.note}
+    said = ev.Notify("confirmed_note", fields)
     return Transition(moved.state, (*moved.actions, said))
 
 
