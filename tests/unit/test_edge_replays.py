@@ -8,6 +8,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from bot.blocks.card import card_text
 from bot.blocks.home import home_view
@@ -15,11 +17,11 @@ from bot.commands import Caller
 from bot.deploys import Refused
 from bot.edge import outgoing
 from bot.edge.text import top_text
-from bot.grammar.commands import FreezeService, Start, Status
+from bot.grammar.commands import FreezeService, RollbackService, Start, Status
 from bot.listeners.events import thread_command
 from bot.shell.limits import refusal
 from rollout import events as ev
-from tests.fakes import bot_stack
+from tests.fakes import RecordingSlack, bot_stack
 from tests.unit.test_bot_deploys import CONFIG, through_checklist_and_staging
 
 SERVICE = "s" * 60
@@ -148,3 +150,49 @@ def test_a_builder_that_raises_never_blocks_the_transition_and_is_said_once(monk
     said = [p for p in s.thread_posts() if "could not word" in p.text]
     assert len(said) == 1 and f"/deploy status {state.id}" in said[0].text
     assert "held" in card_shows(s, state)
+
+
+class RefusingSlack(RecordingSlack):
+    """Slack that refuses the next posts with `errors` (ok: false, as SlackApiError)."""
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        super().__init__()
+        self.errors = errors
+
+    def post(self, channel, text, blocks=None, thread_ts=None, pointer=""):
+        if self.errors:
+            status, error = self.errors.pop(0)
+            body = {"ok": False, "error": error}
+            response = SlackResponse(
+                client=None, http_verb="POST", api_url="https://slack.test/api/chat.postMessage",
+                req_args={}, data=body, headers={}, status_code=status,
+            )  # fmt: skip
+            raise SlackApiError(error, response)
+        return super().post(channel, text, blocks, thread_ts, pointer)
+
+
+def test_a_card_slack_refuses_for_its_layout_is_said_in_plain_words_once() -> None:
+    s = stack()
+    refusing = RefusingSlack([(200, "invalid_blocks")])
+    s.worker.outbox.slack = s.slack = refusing
+    state = s.deploys.start(Start("api", "1.0"), "UALICE")
+    card, first = refusing.of("chat.postMessage")[:2]
+    assert "Slack refused this message's layout: invalid_blocks" in card.text
+    assert f"/deploy status {state.id}" in card.text
+    assert first.thread_ts == card.ts  # the thread goes on under the plain card
+
+
+def test_a_deploy_whose_card_cannot_be_posted_shows_in_status_and_can_be_cancelled() -> None:
+    s = stack()
+    s.repo.add_release(
+        "api", "0.9", deployed_at=s.clock.now(), outcome="completed", rollback_safe=True,
+        deploy_id=None, commander="UALICE",
+    )  # fmt: skip
+    refusing = RefusingSlack([(503, "service_unavailable")] * 50)
+    s.worker.outbox.slack = s.slack = refusing
+    state = s.deploys.start(Start("api", "1.0"), "UALICE")
+    assert refusing.of("chat.postMessage") == []  # Slack is down: nothing shown yet
+    assert state.id.split("-")[0] in s.commands.run(Status(None), Caller("UBOB", "C1"))
+    s.commands.run(RollbackService("api"), Caller("UALICE", "C1"))
+    assert s.repo.get(state.id).status == "rolled_back"
+    assert s.deploys.start(Start("api", "1.1"), "UALICE").status == "running"  # not blocked
