@@ -37,8 +37,8 @@ def ask_why(
     if not state.drill:  # a drill's click is checked at drill time, on submission
         now = services.deploys.clock.now()
         check = decide(state, event_for(action, user, ""), now, services.config)
-        if isinstance(check, Refusal):  # the same permission and state checks the act makes
-            return f":no_entry: {check.reason}"
+        if isinstance(check, Refusal):  # refused as the act would be: applied, so audited
+            return act(services, action, deploy_id, user, "")
     try:
         services.slack.open_view(trigger_id, reason_modal(action, state, *where))
     except (SlackClientError, OSError) as exc:  # an expired trigger must not lose the click

@@ -3,11 +3,13 @@ refuses: long names, hostile reasons, typed reasons and the reason modal."""
 
 from __future__ import annotations
 
+import time
+
 from tests.e2e.agreement import wait_agreed
 from tests.e2e.chat import Chat
 from tests.e2e.conftest import Launch
 from tests.e2e.oracle import StoreOracle
-from tests.e2e.teamconfig import ADMIN, COMMANDER, GOOD_METRICS, team_config
+from tests.e2e.teamconfig import ADMIN, COMMANDER, GOOD_METRICS, STRANGER, team_config
 from tests.slackfake import FakeSlack
 
 SERVICE = "s" * 60
@@ -89,3 +91,18 @@ def test_a_3001_character_hold_reason_is_cut_where_slack_needs_and_kept_whole_in
     chat.in_thread(root, "(cut: see", deploy_id)
     assert reason in chat.reply_to(chat.command(f"status {deploy_id}"), deploy_id)
     assert refused(fake_slack) == []
+
+
+def test_someone_elses_hold_click_opens_no_modal_and_is_refused_and_audited(
+    chat: Chat, fake_slack: FakeSlack, store: StoreOracle
+) -> None:
+    chat.command("start api 1.0.0")
+    root = chat.root_card("api", "1.0.0")
+    hold = chat.button(root, "hold")
+    before = time.time()
+    chat.click(hold, STRANGER, reason="not mine to hold")
+    chat.told(STRANGER, f"<@{COMMANDER}>", "commander", since=before)
+    refused = store.wait_event(hold.value["deploy"], lambda e: e.kind.startswith("refused:"))
+    assert refused.actor == STRANGER and refused.kind == "refused:hold"
+    assert fake_slack.calls("views.open") == []
+    assert store.deploy(hold.value["deploy"]).status == "running"
