@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.listeners import actions, commands, events, home
+from bot.listeners import actions, commands, events, home, modals
 from bot.services import Services
 from bot.settings import Settings
 
@@ -44,7 +44,7 @@ def build_app(settings: Settings, services: Services) -> App:
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
     )
     app.error(_log_error)
-    for listeners in (commands, actions, events, home):
+    for listeners in (commands, actions, events, home, modals):
         listeners.register(app, services)
     return app
 

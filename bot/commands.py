@@ -14,6 +14,7 @@ from bot.killswitches import KillSwitchControl
 from bot.team import Team
 from bot.trains import Trains
 from rollout.errors import CommanderError, NotFound
+from rollout.state import DeployState
 
 if TYPE_CHECKING:
     from bot.drills.report import DrillReports
@@ -90,7 +91,7 @@ class Commands:
         forced = f" (forced: {state.forced_reason})" if state.forced_reason else ""
         return (
             f"Started {state.service} {state.version}{forced} in {self.config.team.deploy_channel};"
-            f" commander <@{state.commander}>."
+            f" commander @{state.commander}."
         )
 
     def _drill(self, cmd: p.Drill, caller: Caller) -> str:
@@ -118,7 +119,18 @@ class Commands:
 
     def _status(self, cmd: p.Status) -> str:
         now = self.deploys.clock.now()
+        named = self._deploy_named(cmd.service)
+        if named is not None:  # `/deploy status <id>`: one deploy in full, where cut text points
+            return replies.status_text([named], self.config, now, named.service, whole=True)
         return replies.status_text(self.repo.active(), self.config, now, cmd.service)
+
+    def _deploy_named(self, name: str | None) -> DeployState | None:
+        if name is None or any(s.name == name for s in self.config.services):
+            return None
+        try:
+            return self.repo.get(name)
+        except NotFound:
+            return None
 
     def _history(self, cmd: p.History) -> str:
         return replies.history_text(

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.blocks.words import slack_text
 from bot.grammar.commands import Start as StartCommand
 from bot.people import Deferred, OutboxPeople, StoredTimers
 from rollout import controller
@@ -114,9 +113,9 @@ class Deploys:
             force_reason=cmd.force,
         )
         if not check.allowed:
-            reasons = "\n".join(f"• {slack_text(r.text)}" for r in check.reasons)
+            reasons = "\n".join(f"• {r.text}" for r in check.reasons)
             raise Refused(f"Cannot start {cmd.service} {cmd.version}:\n{reasons}")
-        state = DeployState(
+        created = DeployState(
             id=f"{cmd.service}-{uuid.uuid4().hex[:10]}",
             service=cmd.service,
             version=cmd.version,
@@ -132,8 +131,24 @@ class Deploys:
                 *release_meta(cmd),
             ),
         )
-        self.repo.add(state, now, channel=self.config.team.deploy_channel)
-        return self.apply(state.id, ev.Start(user)).state
+        return self._record_start(created, user, now)
+
+    def _record_start(self, created: DeployState, user: str, now: datetime) -> DeployState:
+        """One stored transition: the deploy goes in already started, its card an outbox row."""
+        outcome = decide(created, ev.Start(user), now, self.config)
+        if isinstance(outcome, Refusal):
+            raise Refused(outcome.reason)
+        people = OutboxPeople(self.config, created, lambda ref: None)
+        carry_out(outcome.state, outcome.actions, Deferred(), people, StoredTimers())
+        self.repo.add(
+            outcome.state,
+            now,
+            channel=self.config.team.deploy_channel,
+            audits=people.audits,
+            outbox=people.messages(outcome.state),
+        )
+        self._saved(created, as_folded(created, outcome), now)
+        return outcome.state
 
     def commander_now(self, now: datetime, fallback: str) -> str:
         """The rotation's commander at `now` (handoffs included), or `fallback` if none."""

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.blocks.thread import lines_message
-from bot.blocks.words import notify_line
 from bot.deploys import Refused
+from bot.edge.words import notify_line
 from bot.people import Deferred, StoredTimers
 from rollout import events as ev
 from rollout.acting import carry_out
@@ -112,7 +112,7 @@ class KillSwitchControl:
             raise Refused(f"{flag} is not a kill switch (known: {known or 'none configured'}).")
         latest = self.repo.latest_for(owner.name)
         if not self.config.is_admin(user) and (latest is None or latest.commander != user):
-            who = f"<@{latest.commander}>, who commands {owner.name}," if latest else "nobody"
+            who = f"@{latest.commander}, who commands {owner.name}," if latest else "nobody"
             raise Refused(f"Only {who} or an admin may flip {flag}.")
         now, word = self.clock.now(), "off" if off else "back on"
         why = reason or ("turned off" if off else "turned back on")

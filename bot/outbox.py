@@ -10,6 +10,7 @@ same deploy, and is retried until it goes through.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import logging
 import os
 import socket
@@ -20,10 +21,12 @@ from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.blocks import Blocks
 from bot.blocks.card import card
+from bot.blocks.kit import section
 from bot.train_links import TrainReader, train_line, train_thread
 from rollout.config import TeamConfig
-from rollout.records import ROOT, OutboxRecord
+from rollout.records import ROOT, Message, OutboxRecord
 from rollout.state import DeployState
 
 log = logging.getLogger("commander.outbox")
@@ -32,10 +35,13 @@ MAX_BACKOFF = timedelta(seconds=5)  # between tries after a 5xx or a lost connec
 MAX_REFUSED_BACKOFF = timedelta(seconds=60)  # after Slack said no (ok: false)
 GIVE_UP_AFTER_FINISH = timedelta(days=1)
 GONE = ("message_not_found", "cant_update_message", "channel_not_found", "is_archived")
+# Slack refused the message's form: sending it again would fail again, so it goes as plain words.
+UNSHOWABLE = ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text")
 
 
 class Poster(Protocol):
-    """The two Web API calls the outbox makes (bot.slack_client.SlackPoster)."""
+    """The Web API calls the outbox makes (bot.slack_client.SlackPoster, through the edge);
+    `pointer` says where the full text is when the edge must cut it."""
 
     def post(
         self,
@@ -43,10 +49,16 @@ class Poster(Protocol):
         text: str,
         blocks: Sequence[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        pointer: str = ...,
     ) -> tuple[str, str]: ...
 
     def update(
-        self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]] | None = None
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]] | None = None,
+        pointer: str = ...,
     ) -> None: ...
 
     def upload(
@@ -124,29 +136,48 @@ class Outbox:
 
     def _send(self, record: OutboxRecord, now: datetime) -> bool:
         """Send one message; True when the deploy's next message may follow."""
-        message = record.message
         try:
-            if message.kind == "update":
-                target = self.repo.message_named(record.deploy_id, message.target or "")
-                if target is None or target.ts is None or target.sent_channel is None:
-                    raise LookupError(f"its target {message.target!r} has not been posted")
-                self.slack.update(target.sent_channel, target.ts, message.text, message.blocks)
-                channel, ts = target.sent_channel, target.ts
-            elif message.kind == "upload":
-                channel, thread_ts = self._where(record)
-                filename, content = upload_file(message.blocks)
-                channel, ts = self.slack.upload(channel, thread_ts, filename, content, message.text)
-            else:
-                channel, thread_ts = self._where(record)
-                channel, ts = self.slack.post(channel, message.text, message.blocks, thread_ts)
+            channel, ts, thread_ts = self._deliver(record, record.message)
         except (SlackClientError, OSError, ValueError, LookupError) as exc:
-            return self._failed(record, exc, now)
+            if _error(exc) not in UNSHOWABLE:
+                return self._failed(record, exc, now)
+            try:  # say it in plain words, once, where the message should have been
+                channel, ts, thread_ts = self._deliver(record, plain_words(record, _error(exc)))
+            except (SlackClientError, OSError, ValueError, LookupError) as again:
+                return self._failed(record, again, now)
+            log.warning(
+                "message %s of %s: %s; sent as plain words",
+                record.id,
+                record.deploy_id,
+                _error(exc),
+            )
         self.repo.mark_sent(record.id, channel, ts, now)
         if (
-            message.ref == ROOT and thread_ts is not None
+            record.message.ref == ROOT and thread_ts is not None
         ):  # a train's card: its thread is the train's
             self.repo.set_thread(record.deploy_id, channel, ts, thread_ts)
         return True
+
+    def _deliver(self, record: OutboxRecord, message: Message) -> tuple[str, str, str | None]:
+        """One Web API call for one message: (channel, ts, the thread it went in)."""
+        pointer = status_pointer(record.deploy_id)
+        if message.kind == "update":
+            target = self.repo.message_named(record.deploy_id, message.target or "")
+            if target is None or target.ts is None or target.sent_channel is None:
+                raise LookupError(f"its target {message.target!r} has not been posted")
+            self.slack.update(
+                target.sent_channel, target.ts, message.text, message.blocks, pointer=pointer
+            )
+            return target.sent_channel, target.ts, None
+        channel, thread_ts = self._where(record)
+        if message.kind == "upload":
+            filename, content = upload_file(message.blocks)
+            channel, ts = self.slack.upload(channel, thread_ts, filename, content, message.text)
+        else:
+            channel, ts = self.slack.post(
+                channel, message.text, message.blocks, thread_ts, pointer=pointer
+            )
+        return channel, ts, thread_ts
 
     def _where(self, record: OutboxRecord) -> tuple[str, str | None]:
         """The channel and thread a post goes to."""
@@ -187,9 +218,11 @@ class Outbox:
         state, version = self.repo.load(deploy_id)
         if self.repo.card_version(deploy_id) == version:
             return
-        text, blocks = card(state, self.config_for(state), train_line(self.repo, state))
+        text, blocks = shown_card(state, self.config_for(state), train_line(self.repo, state))
         try:
-            self.slack.update(located[0], located[1], text, blocks)
+            self.slack.update(
+                located[0], located[1], text, blocks, pointer=status_pointer(deploy_id)
+            )
         except (SlackClientError, OSError, ValueError) as exc:
             failures = self._card_retry.get(deploy_id, (0, now))[0] + 1
             self._card_retry[deploy_id] = (failures, now + retry_after(exc, failures))
@@ -201,6 +234,33 @@ class Outbox:
     def _card_due(self, deploy_id: str, now: datetime) -> bool:
         waiting = self._card_retry.get(deploy_id)
         return waiting is None or waiting[1] <= now
+
+
+def status_pointer(deploy_id: str) -> str:
+    """Where the full text of a deploy's cut message is."""
+    return f"`/deploy status {deploy_id}`"
+
+
+def plain_words(record: OutboxRecord, error: str) -> Message:
+    """A message Slack refused, said in plain words instead, with where the rest is."""
+    message = record.message
+    text = (
+        f"{message.text}\n(Slack refused this message's layout: {error}. The full text:"
+        f" {status_pointer(record.deploy_id)}.)"
+    )
+    if message.kind == "upload":  # a file Slack refused is named in a post instead
+        return dataclasses.replace(message, kind="post", text=text, blocks=[section(text)])
+    return dataclasses.replace(message, text=text, blocks=[section(text)])
+
+
+def shown_card(state: DeployState, config: TeamConfig, train: str | None) -> tuple[str, Blocks]:
+    """The card as it should show; plain words when a builder fails (logged), never a raise."""
+    try:
+        return card(state, config, train)
+    except Exception:  # a wording bug must not stop the pass; logged in full
+        log.exception("card of %s could not be worded", state.id)
+    text = f"{state.service} {state.version}: {state.status.replace('_', ' ')}"
+    return text, [section(f"{text}. The card could not be drawn: `/deploy status {state.id}`.")]
 
 
 def upload_file(blocks: Sequence[dict[str, Any]]) -> tuple[str, bytes]:

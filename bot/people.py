@@ -9,12 +9,14 @@ worker sends them later; the reconcile loop, not this module, acts on production
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from bot.blocks import Blocks, killswitch, thread
 from bot.blocks.card import card
-from bot.blocks.words import notify_line, slack_text
+from bot.blocks.kit import section
+from bot.edge.words import notify_line
 from rollout import events as ev
 from rollout.config import ChecklistStage, TeamConfig
 from rollout.observations import Observations
@@ -22,6 +24,7 @@ from rollout.ports import SmokeResult
 from rollout.records import ROOT, Message, OutboxRecord
 from rollout.state import DeployState
 
+log = logging.getLogger("commander.people")
 Earlier = Callable[[str], OutboxRecord | None]  # a message this deploy posted under a ref
 
 
@@ -59,22 +62,46 @@ class OutboxPeople:
     # --- wording ----------------------------------------------------------------------
 
     def messages(self, after: DeployState) -> list[Message]:
-        """The root card (on start), the checklist update (on a tick), then the thread post."""
-        found: list[Message] = []
-        if self._started:
-            text, blocks = card(after, self.config)
-            channel = self.config.team.deploy_channel
-            found.append(Message("post", text, blocks, channel=channel, ref=ROOT))
-        update = self._checklist_update(after)
-        if update is not None:
-            found.append(update)
-        post = self._thread_post(after, quiet=update is not None)
-        if post is not None:
-            found.append(post)
+        """The root card (on start), the checklist update (on a tick), then the thread post,
+        then any kill-switch offer. Wording never stops a decision: a builder that fails is
+        logged and its message replaced by plain words that say so."""
+        root = self._worded(after, "the card", self._root_card, root=True)
+        update = self._worded(after, "the checklist", self._checklist_update)
+        quiet = update is not None
+        post = self._worded(after, "this change", lambda a: self._thread_post(a, quiet))
+        # A failed judge on a release that is not rollback-safe offers its kill switches.
+        kill = self._worded(after, "the kill-switch offer", self._kill_offer)
+        return [m for m in (root, update, post, kill) if m is not None]
+
+    def _root_card(self, after: DeployState) -> Message | None:
+        if not self._started:
+            return None
+        text, blocks = card(after, self.config)
+        return Message("post", text, blocks, channel=self.config.team.deploy_channel, ref=ROOT)
+
+    def _kill_offer(self, after: DeployState) -> Message | None:
         kill = killswitch.offer(after, self.audits, self.config)
-        if kill is not None:  # a failed judge on a release that is not rollback-safe
-            found.append(Message("post", kill[0], kill[1], in_thread=True))
-        return found
+        return None if kill is None else Message("post", kill[0], kill[1], in_thread=True)
+
+    def _worded(
+        self,
+        after: DeployState,
+        what: str,
+        build: Callable[[DeployState], Message | None],
+        root: bool = False,
+    ) -> Message | None:
+        try:
+            return build(after)
+        except Exception:  # a wording bug must never block the transition; logged in full
+            log.exception("deploy %s: could not word %s", after.id, what)
+        text = (
+            f"{after.service} {after.version} is {after.status.replace('_', ' ')}. I could not"
+            f" word {what}; the change is saved: see `/deploy status {after.id}`."
+        )
+        if root:
+            channel = self.config.team.deploy_channel
+            return Message("post", text, [section(text)], channel=channel, ref=ROOT)
+        return Message("post", text, [section(text)], in_thread=True)
 
     @property
     def _started(self) -> bool:
@@ -101,13 +128,13 @@ class OutboxPeople:
             return thread.held_message(after, lines)
         if self._entered_stage(after):
             if asks:
-                ask = slack_text(asks[-1].reason)
-                lines = [*lines, f"<@{after.commander}> {ask}: Confirm to go on."]
+                ask = asks[-1].reason
+                lines = [*lines, f"@{after.commander} {ask}: Confirm to go on."]
             return thread.stage_message(after, self.config, lines)
         if asks and after.status == "held":  # a second hold: Resume or Roll back again
             return thread.held_message(after, lines)
         if asks and after.status == "running":
-            return thread.ask_message(after, self.config, lines, slack_text(asks[-1].reason))
+            return thread.ask_message(after, self.config, lines, asks[-1].reason)
         return thread.lines_message(after, lines, why=verdicts and not after.finished)
 
     def _entered_stage(self, after: DeployState) -> bool:
@@ -122,13 +149,13 @@ class OutboxPeople:
             return lines
         first = self.audits[0]
         if first.kind == "start":
-            lines = [f"<@{after.commander}> you command {after.service} {after.version}.", *lines]
+            lines = [f"@{after.commander} you command {after.service} {after.version}.", *lines]
             if after.forced_reason:
                 by = dict(after.meta).get("forced_by", first.actor)
-                lines.insert(1, f":warning: Forced by <@{by}>: {after.forced_reason}")
+                lines.insert(1, f":warning: Forced by @{by}: {after.forced_reason}")
         elif not lines:
-            who = "" if first.actor in (ev.SYSTEM, ev.POLICY) else f"<@{first.actor}>: "
-            lines = [f"{who}{slack_text(first.reason)}"]
+            who = "" if first.actor in (ev.SYSTEM, ev.POLICY) else f"@{first.actor}: "
+            lines = [f"{who}{first.reason}"]
         return lines
 
     def _checklist_update(self, after: DeployState) -> Message | None:

@@ -1,4 +1,5 @@
-"""The bot's Slack Web API client: retries with backoff, and posts paced per channel."""
+"""The bot's Slack Web API client: retries with backoff, posts paced per channel, and every
+payload passed through the Slack edge (bot.edge.outgoing) on its way out."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.edge import outgoing
+from bot.edge.text import HOME
 from bot.settings import Settings
 
 Blocks = Sequence[dict[str, Any]]
@@ -77,9 +80,15 @@ class SlackPoster:
         self.pacer = Pacer(interval)
 
     def post(
-        self, channel: str, text: str, blocks: Blocks | None = None, thread_ts: str | None = None
+        self,
+        channel: str,
+        text: str,
+        blocks: Blocks | None = None,
+        thread_ts: str | None = None,
+        pointer: str = HOME,
     ) -> tuple[str, str]:
         """chat.postMessage; returns (channel id, ts) of the new message."""
+        text, blocks = outgoing.message(text, blocks, pointer)
         lock = self.pacer.wait(channel)
         try:
             resp = self.client.chat_postMessage(
@@ -89,8 +98,11 @@ class SlackPoster:
             self.pacer.done(channel, lock)
         return str(resp.get("channel") or channel), str(resp["ts"])
 
-    def update(self, channel: str, ts: str, text: str, blocks: Blocks | None = None) -> None:
+    def update(
+        self, channel: str, ts: str, text: str, blocks: Blocks | None = None, pointer: str = HOME
+    ) -> None:
         """chat.update of a message the bot posted."""
+        text, blocks = outgoing.message(text, blocks, pointer)
         lock = self.pacer.wait(channel)
         try:
             self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
@@ -105,7 +117,7 @@ class SlackPoster:
         try:
             resp = self.client.files_upload_v2(
                 channel=channel, thread_ts=thread_ts, filename=filename, content=content,
-                title=title,
+                title=outgoing.file_title(title),
             )  # fmt: skip
         finally:
             self.pacer.done(channel, lock)
@@ -114,8 +126,14 @@ class SlackPoster:
 
     def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         """chat.postEphemeral: only `user` sees it."""
-        self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+        self.client.chat_postEphemeral(
+            channel=channel, user=user, text=outgoing.reply(text), thread_ts=thread_ts
+        )
 
     def publish_home(self, user: str, view: dict[str, Any]) -> None:
         """views.publish of the App Home tab."""
-        self.client.views_publish(user_id=user, view=view)
+        self.client.views_publish(user_id=user, view=outgoing.view(view))
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """views.open of a modal, with the trigger_id of the click (valid for 3 seconds)."""
+        self.client.views_open(trigger_id=trigger_id, view=outgoing.view(view))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.blocks.words import slack_text
 from bot.deploys import Deploys, Refused
 from bot.grammar.commands import FreezeService, HandoffTo, Notice, RollbackService, Unfreeze
 from bot.outbox import Poster
@@ -48,10 +47,10 @@ class Team:
         if record is not None and not record.rollback_safe:
             raise Refused(f"{cmd.service} {target} is not rollback-safe. " + self._alt(cmd))
         folded = self.deploys.apply(
-            latest.id, ev.Rollback(user, target, f"/deploy rollback by <@{user}>")
+            latest.id, ev.Rollback(user, target, f"/deploy rollback by @{user}")
         )
         if folded.refusals:
-            raise Refused(slack_text(folded.refusals[0].reason))
+            raise Refused(folded.refusals[0].reason)
         return f"Rolling {cmd.service} back from {latest.version} to {target}."
 
     def handoff(self, cmd: HandoffTo, user: str) -> str:
@@ -66,11 +65,11 @@ class Team:
         for deploy in mine:
             folded = self.deploys.apply(deploy.id, ev.Handoff(user, cmd.to))
             if folded.refusals:
-                raise Refused(slack_text(folded.refusals[0].reason))
+                raise Refused(folded.refusals[0].reason)
         if cmd.service is None:
             self.repo.add_handoff(now, cmd.to)
         names = ", ".join(f"{d.service} {d.version}" for d in mine) or "no deploys in flight"
-        return f"Handed over to <@{cmd.to}>: {names}."
+        return f"Handed over to @{cmd.to}: {names}."
 
     def freeze(self, cmd: FreezeService, user: str) -> str:
         """Freeze a service (or all) until a time; replacing someone else's needs --takeover."""
@@ -78,16 +77,14 @@ class Team:
         current = self._freeze_of(cmd.target)
         if current is not None and current.set_by not in (None, user) and not cmd.takeover:
             raise Refused(
-                f"{cmd.target} is already frozen by <@{current.set_by}> until "
+                f"{cmd.target} is already frozen by @{current.set_by} until "
                 f"{current.until:%Y-%m-%d %H:%M %Z}: {current.reason}. "
                 "Add --takeover to replace their freeze."
             )
         if current is not None:
             self.repo.end_freeze(cmd.target, by=user, now=now)
         self.repo.add_freeze(cmd.target, until=cmd.until, reason=cmd.reason, set_by=user, now=now)
-        taken = (
-            f" (took over from <@{current.set_by}>)" if current and current.set_by != user else ""
-        )
+        taken = f" (took over from @{current.set_by})" if current and current.set_by != user else ""
         local = cmd.until.astimezone(self.config.team.tz)
         return f"Froze {cmd.target} until {local:%Y-%m-%d %H:%M %Z}: {cmd.reason}{taken}."
 
@@ -98,7 +95,7 @@ class Team:
             raise NotFound(f"{cmd.target} has no freeze set from Slack.")
         if current.set_by not in (None, user) and not cmd.takeover:
             raise Refused(
-                f"The freeze on {cmd.target} was set by <@{current.set_by}>: {current.reason}. "
+                f"The freeze on {cmd.target} was set by @{current.set_by}: {current.reason}. "
                 "Add --takeover to end it anyway."
             )
         self.repo.end_freeze(cmd.target, by=user, now=self.clock.now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.edge.text import link
 from rollout.records import TrainRecord
 from rollout.state import DeployState
 
@@ -28,7 +29,7 @@ def train_thread(repo: TrainReader, state: DeployState) -> tuple[str, str] | Non
 
 
 def train_line(repo: TrainReader, state: DeployState) -> str | None:
-    """e.g. "Train: <link|db-proxy 1.0> → *api 3.1.0* → web 2.4.0 (waiting)"; links to cards."""
+    """e.g. "Train: db-proxy 1.0 (linked) → *api 3.1.0* → web 2.4.0 (waiting)"; links to cards."""
     train_id = dict(state.meta).get("train")
     if not train_id:
         return None
@@ -40,7 +41,7 @@ def train_line(repo: TrainReader, state: DeployState) -> str | None:
         if car.deploy_id == state.id:
             parts.append(f"*{name}* (this card)")
         elif located is not None:
-            parts.append(f"<{permalink(located[0], located[1], located[2])}|{name}>")
+            parts.append(link(permalink(located[0], located[1], located[2]), name))
         else:
             parts.append(f"{name} (waiting)")
     return ":steam_locomotive: Train: " + " → ".join(parts)
@@ -48,5 +49,5 @@ def train_line(repo: TrainReader, state: DeployState) -> str | None:
 
 def permalink(channel: str, ts: str, thread_ts: str) -> str:
     """A Slack message link, e.g. https://slack.com/archives/C1/p1700000000000100."""
-    link = f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
-    return link if ts == thread_ts else f"{link}?thread_ts={thread_ts}&cid={channel}"
+    url = f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    return url if ts == thread_ts else f"{url}?thread_ts={thread_ts}&cid={channel}"

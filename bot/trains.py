@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackClientError
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.blocks.card import card
+from bot.blocks.kit import actions, button, section
 from bot.deploys import Deploys, Refused
 from bot.grammar.commands import Start, StartTrain
 from bot.slack_client import SlackPoster
@@ -56,7 +56,7 @@ class Trains:
         self.repo.add_train(train_id, cars, created_by=user, now=now, commit_time=cmd.commit_time)
         line = " → ".join(f"{s} {v}" for s, v in cars)
         text = (
-            f":steam_locomotive: Release train by <@{user}>: {line}. Each service starts when "
+            f":steam_locomotive: Release train by @{user}: {line}. Each service starts when "
             "the services it depends on have completed."
         )
         try:
@@ -87,7 +87,7 @@ class Trains:
     def roll_back_front(self, deploy_id: str, user: str) -> str | None:
         """The "Roll back <front end>" button: roll that deploy back; a refusal's text."""
         folded = self.deploys.apply(
-            deploy_id, ev.Rollback(user, reason=f"its back end was rolled back (<@{user}>)")
+            deploy_id, ev.Rollback(user, reason=f"its back end was rolled back (@{user})")
         )
         return f":no_entry: {folded.refusals[0].reason}" if folded.refusals else None
 
@@ -168,17 +168,16 @@ class Trains:
             "and may depend on it: roll back too?"
         )
         buttons = [
-            ButtonElement(
-                text=f"Roll back {f.service} {f.version}",
-                action_id=f"{ROLLBACK_FRONT}:{f.service}",
-                value=json.dumps({"deploy": f.id, "stage": f.stage_index, "train": train.id}),
-                style="danger",
+            button(
+                f"Roll back {f.service} {f.version}",
+                f"{ROLLBACK_FRONT}:{f.service}",
+                json.dumps({"deploy": f.id, "stage": f.stage_index, "train": train.id}),
+                "danger",
             )
             for f in fronts
             if f
         ]
-        blocks = [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
-        self._say(train, key, back, text, [b.to_dict() for b in blocks])
+        self._say(train, key, back, text, [section(text), actions(buttons)])
 
     def _refresh_cards(self, train: TrainRecord) -> None:
         """Redraw every car's card once per new card, so each links to all the others."""

@@ -46,10 +46,12 @@ class SmokeFailed:
 
 @dataclass(frozen=True)
 class Confirm:
-    """The commander approves moving on from stage `stage` (None: the current one)."""
+    """The commander approves moving on from stage `stage` (None: the current one), with an
+    optional note for the audit trail and the thread."""
 
     user: str
     stage: int | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)

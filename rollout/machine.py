@@ -212,7 +212,12 @@ def _on_confirm(
     blocked = _confirm_blocker(state, stage, now)
     if blocked:
         return refuse(state, event, blocked[0], blocked[1])
-    return _advance(state, event, now, config, f"confirmed {stage.name}")
+    if not event.note:
+        return _advance(state, event, now, config, f"confirmed {stage.name}")
+    moved = _advance(state, event, now, config, f"confirmed {stage.name}: {event.note}")
+    fields = {"user": event.user, "stage": stage.name, "note": event.note}
+    said = ev.Notify("confirmed_note", fields)
+    return Transition(moved.state, (*moved.actions, said))
 
 
 def _confirm_blocker(state: DeployState, stage: Any, now: datetime) -> tuple[str, str] | None:

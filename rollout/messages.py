@@ -23,6 +23,7 @@ TEMPLATES: dict[str, str] = {
     "smoke_failed": "{reason}. Deploy held: roll back, or fix and resume.",
     "held": "Held: {reason}",
     "resumed": "Resumed by {user:user}",
+    "confirmed_note": "{user:user} confirmed {stage:name}: {note}",
     "rolled_back": "Rolled back {version} → {target}: {reason}",
     "rolled_back_first": (
         "Rolled back {version}: it was the first release of {service}, so no earlier version "

@@ -28,9 +28,17 @@ from rollout.state import DeployState
 class DeployLog(Protocol):
     """Deploy states with compare-and-set, and their append-only audit trail."""
 
-    def add(self, deploy: DeployState, now: datetime, *, channel: str | None = None) -> None:
-        """Record a new deploy at version 1; a taken id or a second deploy of the service in
-        flight is a Conflict."""
+    def add(
+        self,
+        deploy: DeployState,
+        now: datetime,
+        *,
+        channel: str | None = None,
+        audits: Sequence[Audit] = (),
+        outbox: Sequence[Message] = (),
+    ) -> None:
+        """Record a new deploy at version 1 with its first audits and messages, in one
+        transaction; a taken id or a second deploy of the service in flight is a Conflict."""
 
     def get(self, deploy_id: str) -> DeployState:
         """The deploy's state; NotFound when there is none."""

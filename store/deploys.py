@@ -57,13 +57,24 @@ class DeployStore:
     def _session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
 
-    def add(self, deploy: DeployState, now: datetime, *, channel: str | None = None) -> None:
-        """Record a new deploy at version 1; a duplicate id is a Conflict."""
+    def add(
+        self,
+        deploy: DeployState,
+        now: datetime,
+        *,
+        channel: str | None = None,
+        audits: Sequence[Audit] = (),
+        outbox: Sequence[Message] = (),
+    ) -> None:
+        """Record a new deploy at version 1, with its first audits and messages in the same
+        transaction; a duplicate id is a Conflict."""
         row = {**deploy_values(deploy), "channel": channel, "created_at": now, "updated_at": now}
         try:
             with self._session() as session, session.begin():
                 session.exec(insert(DEPLOYS).values(**row, row_version=1))
                 session.exec(insert(EFFECTS).values(deploy_id=deploy.id))
+                self._append(session, deploy.id, audits, now)
+                self._queue(session, deploy.id, outbox, now)
         except IntegrityError as exc:
             raise self._add_conflict(deploy) from exc
 
@@ -82,7 +93,7 @@ class DeployStore:
         other = rows[0]
         return Conflict(
             f"another deploy of {deploy.service} is in flight "
-            f"({other.version}, commander <@{other.commander}>)",
+            f"({other.version}, commander @{other.commander})",
             winner=other.commander,
         )
 
@@ -226,12 +237,12 @@ class DeployStore:
 
 
 def conflict_message(winner: EventRecord) -> str:
-    """ "already confirmed by <@U123> at 14:02 UTC": who won the race, and when."""
+    """ "already confirmed by @U123 at 14:02 UTC": who won the race, and when."""
     verb = PAST_TENSE.get(winner.kind, f"changed ({winner.kind.replace('_', ' ')})")
     return f"already {verb} by {_who(winner.actor)} at {winner.at:%H:%M} UTC"
 
 
 def _who(actor: str) -> str:
     if SLACK_USER.match(actor):
-        return f"<@{actor}>"
+        return f"@{actor}"
     return {"policy": "the rollback policy", "system": "the system"}.get(actor, actor)

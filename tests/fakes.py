@@ -9,6 +9,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.edge import outgoing
+from bot.edge.text import HOME
+from bot.shell import limits
 from rollout.config import Freeze
 from rollout.errors import CommanderError, NotFound
 from rollout.events import Audit
@@ -77,7 +80,15 @@ class InMemoryRepository:
         self._ids = itertools.count(1)
 
     # deploys
-    def add(self, deploy: DeployState, now: datetime, *, channel: str | None = None) -> None:
+    def add(
+        self,
+        deploy: DeployState,
+        now: datetime,
+        *,
+        channel: str | None = None,
+        audits: Sequence[Audit] = (),
+        outbox: Sequence[Message] = (),
+    ) -> None:
         if deploy.id in self.rows:
             raise Conflict(f"deploy {deploy.id} already exists")
         busy = [
@@ -88,10 +99,11 @@ class InMemoryRepository:
         if deploy.status in IN_FLIGHT and busy:
             raise Conflict(
                 f"another deploy of {deploy.service} is in flight "
-                f"({busy[0].version}, commander <@{busy[0].commander}>)",
+                f"({busy[0].version}, commander @{busy[0].commander})",
                 winner=busy[0].commander,
             )
         self.rows[deploy.id] = _Row(deploy, created=len(self.rows), created_at=now)
+        self.record(deploy.id, audits, now, outbox)
 
     def _row(self, deploy_id: str) -> _Row:
         if deploy_id not in self.rows:
@@ -465,7 +477,8 @@ class Posted:
 
 
 class RecordingSlack:
-    """Stands in for bot.slack_client.SlackPoster; every call lands in `calls`."""
+    """Stands in for bot.slack_client.SlackPoster: every call passes the Slack edge, as there,
+    must be one Slack would accept (bot.shell.limits), and lands in `calls`."""
 
     def __init__(self) -> None:
         self.calls: list[Posted] = []
@@ -477,31 +490,57 @@ class RecordingSlack:
         text: str,
         blocks: Sequence[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        pointer: str = HOME,
     ) -> tuple[str, str]:
+        text, fitted = outgoing.message(text, blocks, pointer)
+        _accepted("chat.postMessage", {"text": text, "blocks": fitted})
         ts = f"1700000000.{next(self._ts):06d}"
-        self.calls.append(Posted("chat.postMessage", channel, text, blocks, thread_ts, ts))
+        self.calls.append(Posted("chat.postMessage", channel, text, fitted, thread_ts, ts))
         return "C" + channel.lstrip("#").upper(), ts
 
     def update(
-        self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]] | None = None
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]] | None = None,
+        pointer: str = HOME,
     ) -> None:
-        self.calls.append(Posted("chat.update", channel, text, blocks, None, ts))
+        text, fitted = outgoing.message(text, blocks, pointer)
+        _accepted("chat.update", {"text": text, "blocks": fitted})
+        self.calls.append(Posted("chat.update", channel, text, fitted, None, ts))
 
     def upload(
         self, channel: str, thread_ts: str | None, filename: str, content: bytes, title: str
     ) -> tuple[str, str]:
         file_id = f"F{len(self.calls) + 1:06d}"
+        title = outgoing.file_title(title)
         self.calls.append(Posted("files.upload_v2", channel, title, filename, thread_ts, file_id))
         return channel, file_id
 
     def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        text = outgoing.reply(text)
+        _accepted("chat.postEphemeral", {"text": text})
         self.calls.append(Posted("chat.postEphemeral", channel, text, None, thread_ts, user=user))
 
     def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        view = outgoing.view(view)
+        _accepted("views.publish", {"view": view})
         self.calls.append(Posted("views.publish", "", "", view, user=user))
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        view = outgoing.view(view)
+        _accepted("views.open", {"view": view})
+        self.calls.append(Posted("views.open", "", trigger_id, view))
 
     def of(self, method: str) -> list[Posted]:
         return [c for c in self.calls if c.method == method]
+
+
+def _accepted(method: str, params: dict[str, Any]) -> None:
+    """Fail the test at once when Slack would refuse what the bot sent."""
+    refused = limits.refusal(method, params)
+    assert refused is None, f"Slack would refuse {method}: {refused}"
 
 
 class RecordingDeployer:

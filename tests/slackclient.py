@@ -21,6 +21,7 @@ from bot.shell.slackrequests import (
     slash_command,
     unique,
     url_verification,
+    view_submission,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "slash_command",
     "unique",
     "url_verification",
+    "view_submission",
 ]
 
 

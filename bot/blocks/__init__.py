@@ -12,7 +12,10 @@ The message contract the end-to-end tests rely on; keep it stable:
 - Buttons: action_ids `confirm`, `hold`, `resume`, `rollback`, `tick` (a checklist item),
   `healthy`, `faulty`, `why`; every value is JSON {"deploy": id, "stage": i, "item": k?}.
 - Typed replies in the thread (case-insensitive): `confirm` or `go`, `hold`, `resume`,
-  `rollback`.
+  `rollback`; `hold <reason>`, `rollback <reason>` and `confirm <note>` carry their words.
+- Hold and Roll back clicks open a modal (views.open, callback_id `reason:hold` or
+  `reason:rollback`) with an optional `reason` input; its view_submission acts.
+- Every text and block is plain words: the edge (bot/edge/) escapes, mentions and fits them.
 - Refusals and errors: chat.postEphemeral to the user (interactions, thread messages). Slash
   commands are acked at once, empty, and answered (ephemeral) on their response_url.
 """

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
-
 from bot.blocks import Blocks
-from bot.blocks.words import slack_text
+from bot.blocks.kit import context, header, section
 from rollout import wording
 from rollout.config import TeamConfig
 from rollout.state import DeployState
@@ -49,25 +47,25 @@ def card(state: DeployState, config: TeamConfig, train: str | None = None) -> tu
     release train it rides, linking the other cards)."""
     stage = wording.stage_name(state, config)
     fields = [
-        MarkdownTextObject(text=f"*Service*\n{state.service}"),
-        MarkdownTextObject(text=f"*Version*\n{state.version}"),
-        MarkdownTextObject(text=f"*Previous*\n{state.previous_version or '—'}"),
-        MarkdownTextObject(text=f"*Commander*\n<@{state.commander}>"),
-        MarkdownTextObject(text=f"*Stage*\n{stage}"),
-        MarkdownTextObject(text=f"*Status*\n{STATUS_EMOJI[state.status]} {wording.status(state)}"),
+        f"*Service*\n{state.service}",
+        f"*Version*\n{state.version}",
+        f"*Previous*\n{state.previous_version or '—'}",
+        f"*Commander*\n@{state.commander}",
+        f"*Stage*\n{stage}",
+        f"*Status*\n{STATUS_EMOJI[state.status]} {wording.status(state)}",
     ]
     notes = [f"Traffic: {wording.exposure(state.exposure)}"]
     if state.hold_reason:
-        notes.append(f"Held: {slack_text(state.hold_reason)}")
+        notes.append(f"Held: {state.hold_reason}")
     if state.forced_reason:
         notes.append(f":warning: Forced: {state.forced_reason}")
     if state.rollback_target is not None or state.status == "rolled_back":
         notes.append(f"Rolled back to {state.rollback_target or 'nothing'}")
     blocks = [
-        HeaderBlock(text=f"{'DRILL · ' if state.drill else ''}{state.service} {state.version}"),
-        SectionBlock(fields=fields),
-        ContextBlock(elements=[MarkdownTextObject(text=progress_line(state, config))]),
-        ContextBlock(elements=[MarkdownTextObject(text=" · ".join(notes))]),
-        *([ContextBlock(elements=[MarkdownTextObject(text=train)])] if train else []),
+        header(f"{'DRILL · ' if state.drill else ''}{state.service} {state.version}"),
+        section(fields=fields),
+        context(progress_line(state, config)),
+        context(" · ".join(notes)),
+        *([context(train)] if train else []),
     ]
-    return card_text(state, config), [b.to_dict() for b in blocks]
+    return card_text(state, config), blocks

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
-
-from bot.blocks import Blocks
+from bot.blocks import Blocks, kit
 from rollout import events as ev
 from rollout.config import TeamConfig
 from rollout.state import DeployState
@@ -39,17 +37,16 @@ def offer(
     if service.rollback_safe or not service.kill_switches or not judge_failed(actions):
         return None
     text = (
-        f"<@{state.commander}> {state.service} is not rollback-safe: turn the change off with "
+        f"@{state.commander} {state.service} is not rollback-safe: turn the change off with "
         "its kill switch instead."
     )
     buttons = [
-        ButtonElement(
-            text=f"Turn off {flag}",
-            action_id=f"{ACTION_ID}:{flag}",  # unique within the block
-            value=kill_value(state.id, state.stage_index, flag),
-            style="danger",
+        kit.button(
+            f"Turn off {flag}",
+            f"{ACTION_ID}:{flag}",  # unique within the block
+            kill_value(state.id, state.stage_index, flag),
+            "danger",
         )
         for flag in service.kill_switches
     ]
-    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=buttons)]
-    return text, [b.to_dict() for b in blocks]
+    return text, [kit.section(text), kit.actions(buttons)]  # the edge splits more than 25 buttons

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.blocks.words import slack_text
 from bot.grammar.usage import USAGE
 from rollout import wording
 from rollout.config import TeamConfig
@@ -22,7 +21,8 @@ def help_text() -> str:
         lines.append(f"• `{form}`: {what}. Example: `{example}`")
     lines.append(
         "In a deploy thread the commander may type `confirm` (or `go`), `hold`, "
-        "`resume` or `rollback`."
+        "`resume` or `rollback`; `hold <reason>`, `rollback <reason>` and `confirm <note>` "
+        "record why."
     )
     return "\n".join(lines)
 
@@ -41,10 +41,10 @@ def deploy_line(state: DeployState, config: TeamConfig, now: datetime) -> str:
     phase = (state.phase or state.status).replace("_", " ")
     line = (
         f"• *{state.service} {state.version}*: stage {stage} ({phase}),"
-        f" {wording.exposure(state.exposure)}. Commander <@{state.commander}>"
+        f" {wording.exposure(state.exposure)}. Commander @{state.commander}"
     )
     if state.status == "held":
-        line += f". Held: {slack_text(state.hold_reason or '')}"
+        line += f". Held: {state.hold_reason or ''}"
     if state.bake_until is not None and state.phase == "baking":
         line += f". Bake ends in {wording.left(state.bake_until - now)}"
     if state.status == "stabilizing" and state.stabilize_until is not None:
@@ -53,13 +53,28 @@ def deploy_line(state: DeployState, config: TeamConfig, now: datetime) -> str:
 
 
 def status_text(
-    deploys: Sequence[DeployState], config: TeamConfig, now: datetime, service: str | None
+    deploys: Sequence[DeployState],
+    config: TeamConfig,
+    now: datetime,
+    service: str | None,
+    whole: bool = False,
 ) -> str:
-    """The deploys in flight (and stabilizing), optionally for one service."""
+    """The deploys in flight (and stabilizing), optionally for one service; `whole` shows one
+    named deploy in any status, with its reasons uncut."""
     shown = [d for d in deploys if service is None or d.service == service]
     if not shown:
         return f"No deploys of {service} in flight." if service else "No deploys in flight."
+    if whole:
+        return "\n".join(deploy_detail(d, config, now) for d in shown)
     return "\n".join(["*Deploys in flight:*", *(deploy_line(d, config, now) for d in shown)])
+
+
+def deploy_detail(state: DeployState, config: TeamConfig, now: datetime) -> str:
+    """One deploy by id: its line, and every reason it carries in full."""
+    lines = [f"*{state.id}* ({wording.status(state)})", deploy_line(state, config, now)]
+    if state.forced_reason:
+        lines.append(f"Forced: {state.forced_reason}")
+    return "\n".join(lines)
 
 
 def history_text(service: str, records: Sequence[ReleaseRecord], tz: ZoneInfo) -> str:
@@ -68,7 +83,7 @@ def history_text(service: str, records: Sequence[ReleaseRecord], tz: ZoneInfo) -
         return f"No releases of {service} recorded yet."
     lines = [f"*Last {len(records)} releases of {service}:*"]
     for r in records:
-        who = f"<@{r.commander}>" if r.commander else "—"
+        who = f"@{r.commander}" if r.commander else "—"
         lines.append(f"• {r.version}: {outcome(r)}, {who}, {when(r.deployed_at, tz)}")
     return "\n".join(lines)
 
@@ -85,9 +100,9 @@ def who_text(current: Shift, following: Shift, tz: ZoneInfo) -> str:
     """The commander now and the next shift."""
     how = {"roster": "", "override": " (override)", "handoff": " (handed over)"}
     return (
-        f"Deploy commander now: <@{current.user}>{how[current.source]}"
+        f"Deploy commander now: @{current.user}{how[current.source]}"
         f" until {when(current.end, tz)}.\n"
-        f"Next: <@{following.user}> from {when(following.start, tz)} to {when(following.end, tz)}."
+        f"Next: @{following.user} from {when(following.start, tz)} to {when(following.end, tz)}."
     )
 
 
@@ -102,7 +117,7 @@ def evidence_text(state: DeployState, events: Sequence[EventRecord], config: Tea
         return f"No verdicts yet for {where}."
     lines = [f"*Evidence for {where}:*"]
     for event in latest.values():
-        lines.append(f"• {slack_text(event.reason)}")
+        lines.append(f"• {event.reason}")
         ev = dict(event.evidence)
         if ev:
             samples = ", ".join(f"{k} {v:,}" for k, v in dict(ev.get("samples", {})).items())

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    MarkdownTextObject,
-    SectionBlock,
-)
-
 from bot.blocks import Blocks, button_value
+from bot.blocks.kit import Block, actions, button, section
 from rollout import wording
 from rollout.config import ChecklistStage, DeployStage, TeamConfig, TrafficStage
 from rollout.state import DeployState
@@ -20,11 +13,7 @@ from rollout.state import DeployState
 ITEM_BLOCK = "checklist-item-"
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=text, action_id=action_id, value=value, style=style)
-
-
-def _controls(state: DeployState, names: Sequence[str]) -> ActionsBlock:
+def _controls(state: DeployState, names: Sequence[str]) -> Block:
     value = button_value(state.id, state.stage_index)
     known = {
         "confirm": ("Confirm", "primary"),
@@ -35,12 +24,12 @@ def _controls(state: DeployState, names: Sequence[str]) -> ActionsBlock:
         "faulty": ("Faulty", "danger"),
         "why": ("Why?", None),
     }
-    return ActionsBlock(elements=[_button(known[n][0], n, value, known[n][1]) for n in names])
+    return actions([button(known[n][0], n, value, known[n][1]) for n in names])
 
 
 def _lines(lines: Sequence[str]) -> list[Block]:
     text = "\n".join(lines)
-    return [SectionBlock(text=MarkdownTextObject(text=text[:2900]))] if text else []
+    return [section(text)] if text else []
 
 
 def describe_stage(state: DeployState, config: TeamConfig) -> str:
@@ -66,18 +55,18 @@ def stage_message(
     if isinstance(stage, ChecklistStage):
         blocks.extend(_item(state, k, item) for k, item in enumerate(stage.items))
     blocks.append(_controls(state, ("confirm", "hold", "rollback")))
-    return _plain(head, lines), [b.to_dict() for b in blocks]
+    return _plain(head, lines), blocks
 
 
-def _item(state: DeployState, k: int, item: str) -> SectionBlock:
+def _item(state: DeployState, k: int, item: str) -> Block:
     """A checklist item: ✓ once ticked, else a box and its Tick button."""
     block_id = f"{ITEM_BLOCK}{k}"
     if k in state.checklist_done:
-        return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=f"✓ {item}"))
-    return SectionBlock(
+        return section(f"✓ {item}", block_id=block_id)
+    return section(
+        f":white_square: {item}",
         block_id=block_id,
-        text=MarkdownTextObject(text=f":white_square: {item}"),
-        accessory=_button("Tick", "tick", button_value(state.id, state.stage_index, k)),
+        accessory=button("Tick", "tick", button_value(state.id, state.stage_index, k)),
     )
 
 
@@ -91,7 +80,7 @@ def with_ticks(blocks: Blocks, state: DeployState, config: TeamConfig) -> Blocks
         block_id = str(block.get("block_id", ""))
         k = int(block_id[len(ITEM_BLOCK) :]) if block_id.startswith(ITEM_BLOCK) else -1
         fresh = 0 <= k < len(stage.items)
-        redrawn.append(_item(state, k, stage.items[k]).to_dict() if fresh else block)
+        redrawn.append(_item(state, k, stage.items[k]) if fresh else block)
     return redrawn
 
 
@@ -100,24 +89,24 @@ def ask_message(
 ) -> tuple[str, Blocks]:
     """Ask the commander to go on: Confirm, Hold or Roll back (and Why? once judges spoke)."""
     stage = wording.stage_name(state, config)
-    ask = f"<@{state.commander}> *{stage}*: {reason}. Confirm to go on."
+    ask = f"@{state.commander} *{stage}*: {reason}. Confirm to go on."
     names = ("confirm", "hold", "rollback", *(("why",) if state.verdicts else ()))
     blocks = [*_lines([*lines, ask]), _controls(state, names)]
-    return _plain("", [*lines, ask]), [b.to_dict() for b in blocks]
+    return _plain("", [*lines, ask]), blocks
 
 
 def held_message(state: DeployState, lines: Sequence[str]) -> tuple[str, Blocks]:
     """A held deploy: Resume or Roll back."""
     names = ("resume", "rollback", *(("why",) if state.verdicts else ()))
     blocks = [*_lines(lines), _controls(state, names)]
-    return _plain(f"{state.service} {state.version} is held", lines), [b.to_dict() for b in blocks]
+    return _plain(f"{state.service} {state.version} is held", lines), blocks
 
 
 def stabilizing_message(state: DeployState, lines: Sequence[str]) -> tuple[str, Blocks]:
     """At 100%: mark the release Healthy or Faulty."""
     blocks = [*_lines(lines), _controls(state, ("healthy", "faulty"))]
     text = f"{state.service} {state.version} is stabilizing"
-    return _plain(text, lines), [b.to_dict() for b in blocks]
+    return _plain(text, lines), blocks
 
 
 def lines_message(
@@ -127,8 +116,8 @@ def lines_message(
     blocks: list[Block] = _lines(lines)
     if why:
         blocks.append(_controls(state, ("why",)))
-    return _plain("", lines), [b.to_dict() for b in blocks]
+    return _plain("", lines), blocks
 
 
 def _plain(head: str, lines: Sequence[str]) -> str:
-    return "\n".join(part for part in (head, *lines) if part)[:3000]
+    return "\n".join(part for part in (head, *lines) if part)

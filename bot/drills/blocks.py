@@ -73,7 +73,7 @@ def scorecard_message(
     """The scorecard post: the trainee's figures, the four peers, the verdict, every decision,
     and the trainee's reaction times in wall seconds."""
     decisions = [
-        f"`{fmt_seconds(d.at_s)}` {d.kind.replace('_', ' ')} by <@{d.user}>"
+        f"`{fmt_seconds(d.at_s)}` {d.kind.replace('_', ' ')} by @{d.user}"
         + (f" (stage {d.stage})" if d.stage is not None else "")
         for d in card.decisions
     ] or ["No decisions."]
@@ -81,7 +81,7 @@ def scorecard_message(
         f" · fault at {fmt_seconds(card.fault_onset_s)}" if card.fault_onset_s is not None else ""
     )
     peers = "\n".join(figures_line(p, card.healthy) for p in card.peers)
-    me = dataclasses.replace(card.trainee, who=f"<@{trainee}>")
+    me = dataclasses.replace(card.trainee, who=f"@{trainee}")
     trainee_line = figures_line(me, card.healthy)
     blocks: Blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "DRILL scorecard"}},
@@ -98,7 +98,7 @@ def scorecard_message(
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _context(text: str) -> dict[str, Any]:

@@ -105,7 +105,7 @@ class DrillService:
         record = self.begin(cmd, user)
         return (
             f"DRILL {record.id} started: {record.scenario}, seed {record.seed},"
-            f" speed x{record.speed:g}, policy {record.policy}, commander <@{record.commander}>,"
+            f" speed x{record.speed:g}, policy {record.policy}, commander @{record.commander},"
             f" in {self.config.drills.channel}."
         )
 
@@ -182,10 +182,10 @@ class DrillService:
         """Recent ended drills with their scores."""
         drills = self.repo.drill_history(cmd.user, 10)
         if not drills:
-            whose = f" for <@{cmd.user}>" if cmd.user else ""
+            whose = f" for @{cmd.user}" if cmd.user else ""
             return f"No drills yet{whose}."
         lines = [
-            f"• {d.id} {d.scenario} (seed {d.seed}) <@{d.commander}>: "
+            f"• {d.id} {d.scenario} (seed {d.seed}) @{d.commander}: "
             + (scorecard_text(d.scorecard) if d.scorecard else d.end_reason or "ended")
             for d in drills
         ]

@@ -12,7 +12,11 @@ USAGE: dict[str, tuple[str, str, str]] = {
         "/deploy start api 3.1.0 web 2.4.0",
         "start a deploy, or a release train of several in depends_on order",
     ),
-    "status": ("/deploy status [service]", "/deploy status api", "deploys in flight"),
+    "status": (
+        "/deploy status [service or deploy id]",
+        "/deploy status api",
+        "deploys in flight; a deploy id shows that deploy with its reasons in full",
+    ),
     "history": ("/deploy history <service>", "/deploy history api", "the last 10 releases"),
     "who": ("/deploy who", "/deploy who", "the commander now and the next shift"),
     "rollback": (

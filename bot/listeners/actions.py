@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.blocks.killswitch import ACTION_ID as KILL_SWITCH
-from bot.blocks.words import slack_text
+from bot.listeners.modals import ASKS_WHY, ask_why
 from bot.services import Services
 from bot.trains import ROLLBACK_FRONT
 from rollout import events as ev
@@ -20,7 +20,7 @@ from rollout.ports import Conflict
 Value = dict[str, Any]
 EVENTS: dict[str, Callable[[str, Value], ev.Event]] = {
     "confirm": lambda user, v: ev.Confirm(user, stage=int(v["stage"])),
-    "hold": lambda user, v: ev.Hold(user),
+    "hold": lambda user, v: ev.Hold(user),  # with a trigger_id, a modal asks the reason first
     "resume": lambda user, v: ev.Resume(user),
     "rollback": lambda user, v: ev.Rollback(user),
     "tick": lambda user, v: ev.ChecklistItemDone(user, int(v["item"])),
@@ -49,7 +49,7 @@ def register(app: App, services: Services) -> None:
             return  # a retry of a click already handled (here or by another replica)
         channel, thread_ts = where(body)
         try:
-            reply = _apply(services, action, user)
+            reply = _apply(services, action, user, body)
         except (CommanderError, Conflict) as exc:
             reply = str(exc)
         if reply:
@@ -61,13 +61,18 @@ def register(app: App, services: Services) -> None:
         app.action(re.compile(f"^{prefix}:"))(click)
 
 
-def _apply(services: Services, action: dict[str, Any], user: str) -> str | None:
+def _apply(
+    services: Services, action: dict[str, Any], user: str, body: dict[str, Any]
+) -> str | None:
     """Apply the click; the text to show only the clicker, if any."""
     try:
         value = json.loads(action.get("value") or "{}")
         deploy_id = str(value["deploy"])
     except (ValueError, KeyError, TypeError):
         return "That button is malformed; use the buttons in the latest message of the thread."
+    if action["action_id"] in ASKS_WHY and body.get("trigger_id"):  # a modal asks the reason
+        trigger = str(body["trigger_id"])
+        return ask_why(services, action["action_id"], deploy_id, user, where(body), trigger)
     if action["action_id"] == "why":
         return services.commands.why(deploy_id)
     if action["action_id"].startswith(f"{KILL_SWITCH}:"):
@@ -81,4 +86,4 @@ def _apply(services: Services, action: dict[str, Any], user: str) -> str | None:
     if state.drill:  # checked by the core at drill time, then applied by the drill's worker
         return services.drills.act(state, event)
     folded = services.deploys.apply(deploy_id, event)
-    return f":no_entry: {slack_text(folded.refusals[0].reason)}" if folded.refusals else None
+    return f":no_entry: {folded.refusals[0].reason}" if folded.refusals else None

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.commands import Caller
+from bot.edge import outgoing
 from bot.grammar.deploy import parse_command
 from bot.services import Services
 from rollout.errors import CommanderError
@@ -43,7 +44,7 @@ def answer(services: Services, command: dict[str, Any], respond: Respond) -> Non
         text = services.commands.run(cmd, caller)
     except (CommanderError, Conflict) as exc:
         text = f":warning: {exc}"
-    respond(text=text, response_type="ephemeral")
+    respond(text=outgoing.reply(text), response_type="ephemeral")
 
 
 def _log_failure(future: Future[None]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.blocks.home import home_view, readiness_block
+from bot.blocks.home import home_view
 from bot.services import Services
 from rollout.errors import CommanderError
 
@@ -29,8 +29,8 @@ def register(app: App, services: Services) -> None:
             reverse=True,
         )[:10]
         drills, scores = services.drills.in_progress(), services.drills.recent(20)
-        view = home_view(repo.active(), recent, shift, services.config, now, drills, scores)
-        view["blocks"].append(readiness_block(services.drill_reports.readiness(now), now))
+        stale = services.drill_reports.readiness(now)
+        view = home_view(repo.active(), recent, shift, services.config, now, drills, scores, stale)
         services.slack.publish_home(event["user"], view)
 
     app.event("app_home_opened")(opened)

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.text import Text
@@ -60,6 +60,7 @@ class Feed:
         self._replies: dict[str, str] = {}  # a thread reply's ts -> its thread's ts
         self._seen = 0
         self._printed = False
+        self.modal: dict[str, Any] | None = None  # the last modal opened, until submitted
 
     def flush(self) -> int:
         """Render every call not yet shown; returns how many there were."""
@@ -111,6 +112,8 @@ class Feed:
             self.ephemeral(call.text)
         elif call.method == "views.publish":
             self._home(call)
+        elif call.method == "views.open":
+            self._modal(call)
 
     def _post(self, call: Call) -> None:
         channel = str(call.response.get("channel") or call.params.get("channel", ""))
@@ -154,6 +157,18 @@ class Feed:
         body = render.message("", blocks, lambda element: 0)
         title = Text(f"App Home of @{call.params.get('user_id')}", style="magenta")
         self._print(Panel(body, title=title, title_align="left", border_style="magenta"))
+
+    def _modal(self, call: Call) -> None:
+        """A modal the bot opened: shown, and kept for `submit`."""
+        view = call.response.get("view")
+        self.modal = view if isinstance(view, dict) else None
+        blocks = [b for b in (self.modal or {}).get("blocks", []) if b.get("type") != "input"]
+        title = render.plain(str(((self.modal or {}).get("title") or {}).get("text", "")))
+        body = Group(
+            render.message("", blocks, lambda element: 0),
+            Text("type `submit <reason>` (the reason is optional), or `cancel`", style="dim"),
+        )
+        self._print(Panel(body, title=Text(f"modal · {title}"), title_align="left"))
 
     def _card(self, root: Root, call: Call, note: str) -> None:
         text, blocks = str(call.params.get("text", "")), call.blocks

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.emoji import Emoji
 from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
@@ -28,6 +29,9 @@ _MARKS = (
 )
 
 
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))  # Slack's escapes, `&` last
+
+
 def mrkdwn(text: str, style: str = "") -> Text:
     """Slack mrkdwn (bold, strike, italic, code, mentions, links, :emoji:) as Rich text."""
     markup = escape(text)
@@ -35,7 +39,22 @@ def mrkdwn(text: str, style: str = "") -> Text:
         markup = markup.replace(slack, rich)
     for pattern, replacement in _MARKS:
         markup = pattern.sub(replacement, markup)
-    return Text.from_markup(markup, style=style, emoji=True)
+    return Text.from_markup(_unescape(markup), style=style, emoji=True)
+
+
+def plain(text: str) -> str:
+    """Slack mrkdwn as a plain line: mentions as @U123, links as their labels, emoji drawn."""
+    for pattern, replacement in _MARKS[:4]:  # mentions, channels and links; not the styles
+        text = pattern.sub(replacement, text)
+    for slack, rich in SLACK_ONLY_EMOJI.items():
+        text = text.replace(slack, rich)
+    return Emoji.replace(_unescape(text))
+
+
+def _unescape(text: str) -> str:
+    for entity, char in _ENTITIES:
+        text = text.replace(entity, char)
+    return text
 
 
 def message(text: str, blocks: Sequence[dict[str, Any]], number: Number) -> RenderableType:
@@ -50,7 +69,7 @@ def title(blocks: Sequence[dict[str, Any]], text: str) -> str:
     for block in blocks:
         if block.get("type") == "header":
             return _text_of(block.get("text"))
-    return (text.splitlines() or [""])[0][:60]
+    return plain((text.splitlines() or [""])[0])[:60]
 
 
 def buttons(block: dict[str, Any]) -> list[dict[str, Any]]:

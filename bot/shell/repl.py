@@ -20,6 +20,7 @@ from rollout.durations import parse_duration
 HELP = """[bold]Shell commands[/bold]
   /deploy …   any /deploy command: [cyan]/deploy start api 2.4.0[/cyan], [cyan]/deploy help[/cyan]
   click N     click button [N] shown on a message
+  submit R    submit the open modal (Hold, Roll back) with reason R (optional); `cancel`
   <text>      a reply in the current thread, e.g. [cyan]confirm[/cyan] or [cyan]hold[/cyan]
   threads     list the threads; [cyan]thread N[/cyan] picks where replies go
   as @USER    type as someone else, e.g. [cyan]as @U0BOB0002[/cyan]
@@ -56,6 +57,8 @@ class Shell:
             "as": self._as,
             "home": lambda arg: self._answer(self.session.open_home(self.user)),
             "skip": self._skip,
+            "submit": self._submit,
+            "cancel": lambda arg: self._cancel(),
         }
         self.feed.viewer = user
 
@@ -125,6 +128,16 @@ class Shell:
             self._say_shell(f"No button [{arg}]: click one of the numbers shown, e.g. `click 1`.")
             return
         self._answer(self.session.click(button, self.user))
+
+    def _submit(self, reason: str) -> None:
+        modal, self.feed.modal = self.feed.modal, None
+        if modal is None:
+            self._say_shell("No modal is open: Hold and Roll back open one.")
+            return
+        self._answer(self.session.submit(modal, self.user, reason))
+
+    def _cancel(self) -> None:
+        self.feed.modal = None
 
     def _as(self, arg: str) -> None:
         user = user_id(arg)

@@ -24,6 +24,7 @@ from bot.shell.slackrequests import (
     message_event,
     signed_headers,
     slash_command,
+    view_submission,
 )
 from bot.shell.webapi import FakeSlack
 from bot.shell.workspace import channel_id
@@ -130,6 +131,10 @@ class Session:
             response_url=self.fake.response_url(),
         )
         return self.dispatch(request)
+
+    def submit(self, view: dict[str, Any], user: str, reason: str) -> BoltResponse:
+        """A modal's Submit (a `view_submission`), its reason input filled in."""
+        return self.dispatch(view_submission(view, user, {"reason": reason}))
 
     def say(self, channel: str, thread_ts: str, text: str, user: str) -> BoltResponse:
         """A reply typed in a thread (a `message` event, as the Events API sends it)."""

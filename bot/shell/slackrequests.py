@@ -124,6 +124,25 @@ def block_actions(
     return urlencode({"payload": json.dumps(payload)}), FORM
 
 
+def view_submission(view: dict[str, Any], user: str, values: dict[str, str]) -> tuple[str, str]:
+    """A view_submission payload: `view` (as views.open showed it) submitted with `values`,
+    each input block's one element given its text."""
+    state = {
+        block_id: {block_id: {"type": "plain_text_input", "value": value}}
+        for block_id, value in values.items()
+    }
+    payload = {
+        "type": "view_submission",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "trigger_id": unique("13345224609.738474920.") + "8ee5b1d8a4",
+        "view": {**view, "state": {"values": state}},
+    }
+    return urlencode({"payload": json.dumps(payload)}), FORM
+
+
 def message_event(
     text: str, user: str, *, channel: str, thread_ts: str | None = None, event_id: str | None = None
 ) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.shell import limits
 from bot.shell.calllog import Call, CallLog
 from bot.shell.workspace import Message, Workspace, channel_id
 
@@ -57,6 +58,7 @@ class FakeSlack:
         self._timers: list[threading.Timer] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self.strict = True  # refuse what Slack refuses (bot.shell.limits), as Slack would
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -173,6 +175,11 @@ class FakeSlack:
             }
             self.log.append(Call(method, params, headers, time.time(), failure.status, path, body))
             return failure.status, extra, body
+        refused = limits.refusal(method, params) if self.strict else None
+        if refused is not None:  # Slack answers 200 with ok: false and says what is wrong
+            body = {"ok": False, "error": refused[0], "response_metadata": {"messages": refused[1]}}
+            self.log.append(Call(method, params, headers, time.time(), 200, path, body))
+            return 200, {}, body
         body = self.workspace.answer(method, params)
         if method == "chat.scheduleMessage" and body.get("ok"):
             self._deliver_later(params, body["post_at"])
@@ -180,10 +187,17 @@ class FakeSlack:
         return 200, {}, body
 
     def record(
-        self, method: str, params: dict[str, Any], headers: dict[str, str], path: str
+        self,
+        method: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        path: str,
+        body: dict[str, Any] | None = None,
     ) -> None:
         """Record a non-API request (response_url post, upload)."""
-        self.log.append(Call(method, params, headers, time.time(), 200, path, {"ok": True}))
+        body = body or {"ok": True}
+        status = 200 if body.get("ok") else 400
+        self.log.append(Call(method, params, headers, time.time(), status, path, body))
 
     def _deliver_later(self, params: dict[str, Any], post_at: int) -> None:
         """Post a scheduled message when it falls due, as Slack would."""
@@ -250,7 +264,11 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return self._send(200, f"OK - {len(raw)}".encode(), "text/plain")
             if self.path.startswith("/response/"):
                 params = parse_body(raw, self.headers.get("Content-Type", "application/json"))
-                fake.record("response_url", params, headers, self.path)
+                refused = limits.refusal("response_url", params) if fake.strict else None
+                body = {"ok": False, "error": refused[0]} if refused else {"ok": True}
+                fake.record("response_url", params, headers, self.path, body)
+                if refused:
+                    return self._send(400, refused[0].encode(), "text/plain")
                 return self._send(200, b"ok", "text/plain")
             self._send(404, b"not found", "text/plain")
 

@@ -47,6 +47,7 @@ class Workspace:
         self.messages: list[Message] = []
         self.uploads: dict[str, bytes] = {}
         self.views: dict[str, dict[str, Any]] = {}  # user id -> last published App Home view
+        self.modals: dict[str, dict[str, Any]] = {}  # trigger_id -> the modal views.open showed
         self.base_url = ""
         self.socket_url: Callable[[], str] | None = None  # set by socket_mode.SocketModeFake
         self._lock = threading.Lock()
@@ -82,6 +83,7 @@ class Workspace:
             "reactions.add": self._reactions_add,
             "apps.connections.open": self._apps_connections_open,
             "views.publish": self._views_publish,
+            "views.open": self._views_open,
             "files.getUploadURLExternal": self._files_getUploadURLExternal,
             "files.completeUploadExternal": self._files_completeUploadExternal,
         }
@@ -227,6 +229,14 @@ class Workspace:
         view: dict[str, Any] = p["view"] if isinstance(p.get("view"), dict) else {}
         self.views[p.get("user_id", "")] = view
         return {"view": {"id": f"V{next(self._seq):08d}", "type": "home", **view}}
+
+    def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view: dict[str, Any] = p["view"] if isinstance(p.get("view"), dict) else {}
+        opened = {"id": f"V{next(self._seq):08d}", "type": "modal", **view}
+        self.modals[str(p["trigger_id"])] = opened
+        return {"view": opened}
 
     # --- files --------------------------------------------------------------------------
 

@@ -7,16 +7,17 @@ import json
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 
 from tests.e2e.botserver import BotServer
 from tests.e2e.teamconfig import COMMANDER, DEPLOY_CHANNEL
-from tests.slackclient import block_actions, message_event, slash_command
+from tests.slackclient import block_actions, message_event, slash_command, view_submission
 from tests.slackfake import Call, FakeSlack, channel_id
 
 DEPLOYS = channel_id(DEPLOY_CHANNEL)
+ASKS_WHY = ("hold", "rollback")  # buttons that open the reason modal
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def buttons(call: Call) -> list[dict[str, Any]]:
     return found
 
 
+def as_seen(text: str) -> str:
+    """Text as a person reads it in Slack: the edge's escapes shown as the characters."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def contains_all(text: str, words: tuple[str, ...]) -> bool:
     """Case-insensitive: every word appears in text."""
     lowered = text.lower()
@@ -92,9 +98,11 @@ class Chat:
         *,
         action_ts: str | None = None,
         bot: BotServer | None = None,
+        reason: str | None = "",
         **send: Any,
     ) -> httpx.Response:
-        """Click a button as `user`."""
+        """Click a button as `user`. Hold and Roll back open a modal, which is then submitted
+        with `reason` (unless it is None, or the bot refused the click instead)."""
         message = {
             "ts": button.ts,
             "thread_ts": button.thread_ts,
@@ -109,7 +117,31 @@ class Chat:
             response_url=self.fake.response_url(),
             action_ts=action_ts,
         )
-        return (bot or self.bot).slack.send(request, **send)
+        since = time.time()
+        response = (bot or self.bot).slack.send(request, **send)
+        if reason is not None and button.element.get("action_id") in ASKS_WHY:
+            trigger = json.loads(parse_qs(request[0])["payload"][0])["trigger_id"]
+            self.submit_modal(trigger, user, reason, since, bot or self.bot)
+        return response
+
+    def submit_modal(
+        self, trigger: str, user: str, reason: str, since: float, bot: BotServer
+    ) -> httpx.Response | None:
+        """Submit the modal the bot opened for `trigger`; None when it answered with an
+        ephemeral refusal instead, or opened nothing within the trigger's 3 seconds (a
+        duplicate click)."""
+
+        def answered() -> bool:
+            refused = [c for c in self.fake.calls("chat.postEphemeral") if c.at >= since]
+            return trigger in self.fake.workspace.modals or bool(refused)
+
+        deadline = time.monotonic() + 3
+        while not answered() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        modal = self.fake.workspace.modals.get(trigger)
+        if modal is None:
+            return None
+        return bot.slack.send(view_submission(modal, user, {"reason": reason}))
 
     def say(
         self,
@@ -137,10 +169,10 @@ class Chat:
         calls = self.fake.calls() if calls is None else calls
         url_path = urlparse(sent.response_url).path
         return [
-            _body_text(sent.response),
-            *(c.text for c in calls if c.method == "response_url" and c.path == url_path),
+            as_seen(_body_text(sent.response)),
+            *(as_seen(c.text) for c in calls if c.method == "response_url" and c.path == url_path),
             *(
-                c.text
+                as_seen(c.text)
                 for c in calls
                 if c.method == "chat.postEphemeral"
                 and c.params.get("user") == sent.user

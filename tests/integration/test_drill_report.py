@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from store_fixtures import *  # noqa: F403
 
-from bot.blocks.home import readiness_block
+from bot.blocks.home import home_view
 from bot.drills.report import DrillReports
 from bot.drills.service import DrillRefused, DrillService
 from bot.grammar.drill import DrillReport
@@ -108,8 +108,9 @@ def test_readiness_lists_who_has_not_drilled_in_30_days_stalest_first(
 ) -> None:
     stale = reports.readiness(NOW)
     assert stale == [("UDAN", None), ("UBOB", NOW - timedelta(days=45))]  # alice, carol: recent
-    text = readiness_block(stale, NOW)["text"]["text"]
-    assert "<@UDAN>: never drilled" in text and "<@UBOB>: last drill 45 days ago" in text
+    view = home_view([], [], None, TeamConfig(), NOW, stale=stale)
+    text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+    assert "@UDAN: never drilled" in text and "@UBOB: last drill 45 days ago" in text
 
 
 def test_the_cli_writes_the_chart_and_prints_each_trainee(

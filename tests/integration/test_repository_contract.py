@@ -128,7 +128,7 @@ class TestDeploys:
         with pytest.raises(Conflict) as lost:
             repo.save(started.evolve(status="held"), 1, [audit("U7", "hold")], T0 + HOUR)
         assert lost.value.winner == "U99"
-        assert str(lost.value) == "already confirmed by <@U99> at 14:02 UTC"
+        assert str(lost.value) == "already confirmed by @U99 at 14:02 UTC"
         assert repo.get("d-1") == started
         assert repo.version_of("d-1") == 2
         assert [e.actor for e in repo.events("d-1")] == ["U99"]
@@ -140,7 +140,7 @@ class TestDeploys:
         with pytest.raises(Conflict) as lost:
             repo.save(repo.get("d-1"), 1, [], T0 + HOUR)
         assert lost.value.winner == "U99"
-        assert str(lost.value) == "already started by <@U99> at 14:02 UTC"
+        assert str(lost.value) == "already started by @U99 at 14:02 UTC"
 
     def test_a_conflict_with_no_decision_yet_says_someone(self, repo: Repository) -> None:
         repo.add(deploy_state("d-1", status="created"), T0)

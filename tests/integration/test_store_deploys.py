@@ -39,7 +39,7 @@ class TestAddAndGet:
         first = deploy_state().evolve(id="d-1", service="api", status="running", commander="U1")
         repo.add(first, T0)
         second = first.evolve(id="d-2", version="9.9", status="created", commander="U2")
-        with pytest.raises(Conflict, match=r"another deploy of api is in flight .*<@U1>"):
+        with pytest.raises(Conflict, match=r"another deploy of api is in flight .*@U1"):
             repo.add(second, T0)
 
     def test_once_the_first_deploy_finishes_the_service_may_deploy_again(self, repo):
@@ -62,7 +62,7 @@ class TestCompareAndSet:
         repo.save(deploy_state(stage_index=5), 1, [CONFIRM], T0)
         with pytest.raises(Conflict) as lost:
             repo.save(deploy_state(stage_index=5, commander="U999"), 1, [CONFIRM], T0)
-        assert str(lost.value) == "already confirmed by <@U123> at 14:02 UTC"
+        assert str(lost.value) == "already confirmed by @U123 at 14:02 UTC"
         assert lost.value.winner == "U123"
         assert repo.get("d-1").commander == "U123"
 
@@ -78,7 +78,7 @@ class TestCompareAndSet:
         repo.save(deploy_state(stage_index=5), 1, [CONFIRM], T0)
         refused = Audit("U777", "refused:confirm", "running", "running", 5, "stale")
         repo.record("d-1", [refused], T0 + timedelta(minutes=3))
-        with pytest.raises(Conflict, match=r"confirmed by <@U123> at 14:02"):
+        with pytest.raises(Conflict, match=r"confirmed by @U123 at 14:02"):
             repo.save(deploy_state(), 1, [], T0)
 
     def test_saving_a_deploy_that_does_not_exist_is_not_found(self, repo):
@@ -90,15 +90,15 @@ class TestConflictWording:
     @pytest.mark.parametrize(
         ("actor", "kind", "expected"),
         [
-            ("U123", "hold", "already held by <@U123> at 14:02 UTC"),
+            ("U123", "hold", "already held by @U123 at 14:02 UTC"),
             ("policy", "judge_verdict", "already judged by the rollback policy at 14:02 UTC"),
             (
                 "system",
                 "bake_elapsed",
                 "already moved on after the bake by the system at 14:02 UTC",
             ),
-            ("W42ABC", "rollback", "already rolled back by <@W42ABC> at 14:02 UTC"),
-            ("U1X", "new_thing", "already changed (new thing) by <@U1X> at 14:02 UTC"),
+            ("W42ABC", "rollback", "already rolled back by @W42ABC at 14:02 UTC"),
+            ("U1X", "new_thing", "already changed (new thing) by @U1X at 14:02 UTC"),
         ],
     )
     def test_the_message_says_what_won_who_did_it_and_when(self, actor, kind, expected):

@@ -36,7 +36,7 @@ def test_card_text_names_service_version_status_and_stage():
     text, blocks = card(STATE, CONFIG)
     assert text == "api 1.4.2: running · canary"
     shown = json.dumps(blocks)
-    assert "1.4.1" in shown and "<@UALICE>" in shown
+    assert "1.4.1" in shown and "@UALICE" in shown
 
 
 def test_card_status_words_for_finished_deploys():
@@ -61,7 +61,7 @@ def test_a_checklist_stage_has_a_tick_button_per_open_item_and_the_controls():
 
 def test_a_posted_checklist_is_redrawn_with_its_ticks_and_keeps_its_other_lines():
     fresh = STATE.evolve(stage_index=0, phase="checklist", checklist_done=frozenset())
-    _, posted = stage_message(fresh, CONFIG, ["<@U1> you command api 2.0."])
+    _, posted = stage_message(fresh, CONFIG, ["@U1 you command api 2.0."])
     redrawn = with_ticks(posted, fresh.evolve(checklist_done=frozenset({0})), CONFIG)
     assert redrawn[0] == posted[0]  # the head and the lines stay as posted
     assert values(redrawn, "tick") == [{"deploy": "api-1", "stage": 0, "item": 1}]

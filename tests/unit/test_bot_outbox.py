@@ -42,10 +42,17 @@ class FlakySlack(RecordingSlack):
         super().__init__()
         self.failures: list[SlackApiError] = []
 
-    def post(self, channel: str, text: str, blocks: Any = None, thread_ts: str | None = None):
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Any = None,
+        thread_ts: str | None = None,
+        pointer: str = "",
+    ):
         if self.failures:
             raise self.failures.pop(0)
-        return super().post(channel, text, blocks, thread_ts)
+        return super().post(channel, text, blocks, thread_ts, pointer)
 
 
 def offline(s) -> FlakySlack:
@@ -108,7 +115,7 @@ class TestTheOutbox:
         state = s.deploys.start(Start("api", "1.0"), "UALICE")
         updates = len(s.slack.of("chat.update"))
 
-        def failing_update(*args: Any) -> None:
+        def failing_update(*args: Any, **kwargs: Any) -> None:
             raise slack_error(500)
 
         s.slack.update = failing_update  # type: ignore[method-assign]

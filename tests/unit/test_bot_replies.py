@@ -31,12 +31,12 @@ def test_status_names_the_deploy_once_then_where_it_stands():
     line = text.splitlines()[1]
     assert line.count("api 1.0.0") == 1
     assert line.startswith("• *api 1.0.0*: stage canary (baking), ")
-    assert line.endswith("Commander <@UALICE>")
+    assert line.endswith("Commander @UALICE")
 
 
 def test_history_says_rolled_back_not_rollback_safe_for_a_rolled_back_release():
     text = history_text("api", [release("1.0.1", "rolled_back", False)], UTC)
-    assert "• 1.0.1: rolled back, <@UALICE>" in text
+    assert "• 1.0.1: rolled back, @UALICE" in text
     assert "rollback-safe" not in text
 
 
@@ -45,4 +45,4 @@ def test_history_marks_only_completed_releases_that_are_not_rollback_safe():
         "api", [release("1.0.2", "completed", False), release("1.0.1", "completed", True)], UTC
     )
     assert "• 1.0.2: completed (not rollback-safe)," in text
-    assert "• 1.0.1: completed, <@UALICE>" in text
+    assert "• 1.0.1: completed, @UALICE" in text

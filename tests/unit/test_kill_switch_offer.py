@@ -34,7 +34,7 @@ def test_a_failed_judge_on_a_release_that_is_not_rollback_safe_offers_every_kill
     found = offer(deploy("checkout"), [verdict("fail", "recommend")], CONFIG)
     assert found is not None
     text, blocks = found
-    assert "not rollback-safe" in text and "<@U1>" in text
+    assert "not rollback-safe" in text and "@U1" in text
     elements = blocks[-1]["elements"]
     assert [e["action_id"] for e in elements] == [
         "kill_switch:new-checkout",

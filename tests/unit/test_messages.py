@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bot.blocks.words import message, notify_line, slack_text
+from bot.edge.text import for_mrkdwn
+from bot.edge.words import message, notify_line
 from rollout import events as ev
 from rollout import messages
 from rollout.machine import Transition, decide
@@ -20,19 +21,20 @@ def test_plain_text_marks_people_with_an_at_and_names_without_bold() -> None:
     assert text == "@U1 handed the deploy to @U2. api 2.0"
 
 
-def test_slack_wording_mentions_people_bolds_names_and_adds_emoji() -> None:
-    assert message("resumed", {"user": "U1"}) == "Resumed by <@U1>"
+def test_slack_wording_marks_people_bolds_names_and_adds_emoji() -> None:
+    assert message("resumed", {"user": "U1"}) == "Resumed by @U1"
     assert message("baking", {"stage": "canary", "exposure": "2%", "bake": "10 min"}).startswith(
         "*canary*: 2%"
     )
     assert message("live", {"version": "2.0"}) == "2.0 is live at 100% :tada:"
     note = ev.Notify("held", {"reason": "held by @UBOB"}, mention="UALICE", level="warning")
-    assert notify_line(note) == ":warning: <@UALICE> Held: held by <@UBOB>"
+    assert notify_line(note) == ":warning: @UALICE Held: held by @UBOB"
+    assert for_mrkdwn(notify_line(note)) == ":warning: <@UALICE> Held: held by <@UBOB>"
 
 
-def test_slack_text_links_people_but_leaves_emails_and_existing_mentions_alone() -> None:
-    assert slack_text("by @U12AB for ops@example.com, cc <@U9>") == (
-        "by <@U12AB> for ops@example.com, cc <@U9>"
+def test_the_edge_links_people_but_leaves_emails_alone_and_keeps_typed_mentions() -> None:
+    assert for_mrkdwn("by @U12AB for ops@example.com, cc <@U9X>") == (
+        "by <@U12AB> for ops@example.com, cc <@U9X>"
     )
 
 

@@ -180,7 +180,7 @@ def test_the_posted_scorecard_shows_time_to_ship_and_damage_in_one_time_format()
                      if b["type"] == "section")  # fmt: skip
     assert "*team policy*: promoted · ship 50:00 · 0 bad requests beyond baseline" in text
     assert "ship – · 1,000 bad requests beyond baseline" in text
-    assert "`1:15` confirm by <@U1> (stage 0)" in text
+    assert "`1:15` confirm by @U1 (stage 0)" in text
 
 
 def test_a_stored_scorecard_in_one_line_says_what_its_damage_counts() -> None:

@@ -8,10 +8,12 @@ from typing import Any
 from rich.console import Console
 
 from bot.blocks.card import card
+from bot.blocks.modal import reason_modal
 from bot.blocks.thread import held_message
+from bot.edge import outgoing
 from bot.shell.calllog import Call, CallLog
 from bot.shell.feed import Feed
-from bot.shell.render import mrkdwn
+from bot.shell.render import mrkdwn, title
 from rollout.config import TeamConfig
 from rollout.state import DeployState
 
@@ -124,3 +126,19 @@ def test_the_app_home_view_is_shown_for_its_user() -> None:
     feed, console = feed_with(post("views.publish", {"user_id": "U0ALICE01", "view": view}))
     feed.flush()
     assert "App Home of @U0ALICE01" in console.export_text()
+
+
+def test_thread_labels_are_plain_words_and_escapes_show_as_characters() -> None:
+    text, blocks = outgoing.message(":steam_locomotive: Release train by @U0ADMIN01: api 1.0", [])
+    assert title([], text) == "🚂 Release train by @U0ADMIN01: api 1.0"
+    shown = mrkdwn(outgoing.reply("held: <!channel> & <https://evil.example|x>")).plain
+    assert shown == "held: <!channel> & <https://evil.example|x>"
+
+
+def test_a_modal_is_shown_with_how_to_submit_it() -> None:
+    view = outgoing.view(reason_modal("hold", STATE, "CDEPLOYS", "1.000001"))
+    feed, console = feed_with(post("views.open", {"view": view}, {"view": view}))
+    feed.flush()
+    shown = console.export_text()
+    assert "modal · Hold" in shown and "submit <reason>" in shown and "api 2.4.0" in shown
+    assert feed.modal is not None and feed.modal["callback_id"] == "reason:hold"
