@@ -67,7 +67,8 @@ class Reconciler:
         self._applied: dict[str, tuple[ev.Action, ...]] = {}
         self._marked: dict[str, int] = {}
         self._busy: set[str] = set()
-        self._paused: dict[str, tuple[int, datetime]] = {}  # failures in a row, retry at
+        # failures in a row, retry at, the desired world that failed
+        self._paused: dict[str, tuple[int, datetime, tuple[ev.Action, ...]]] = {}
         self._switches: dict[str, bool] = {}  # kill switch -> off, as last written
 
     def run_once(self, now: datetime) -> None:
@@ -77,7 +78,7 @@ class Reconciler:
         for deploy, version in self.deploys.repo.to_reconcile():
             desired = desired_world(deploy, self.deploys.config)
             with self._lock:
-                if deploy.id in self._busy or self._pausing(deploy.id, now):
+                if deploy.id in self._busy or self._pausing(deploy.id, desired, now):
                     continue
                 if self._applied.get(deploy.id) == desired:
                     self._mark(deploy.id, version)
@@ -117,12 +118,12 @@ class Reconciler:
                 answers = carry_out(deploy, desired, self.world, Nobody(), StoredTimers())
         except WorldError as exc:
             log.warning("deploy %s: %s", deploy.id, exc)
-            self._pause(deploy.id, now)
+            self._pause(deploy.id, desired, now)
             self._answer(deploy.id, [ev.ActionFailed(exc.action, exc.detail)])
             return
         except Exception:  # an adapter bug must not stop the loop: logged, retried later
             log.exception("deploy %s: applying its desired world failed", deploy.id)
-            self._pause(deploy.id, now)
+            self._pause(deploy.id, desired, now)
             return
         with self._lock:
             self._applied[deploy.id] = desired
@@ -148,13 +149,18 @@ class Reconciler:
             self.deploys.repo.mark_world_applied(deploy_id, version)
             self._marked[deploy_id] = version
 
-    def _pausing(self, deploy_id: str, now: datetime) -> bool:
+    def _pausing(self, deploy_id: str, desired: tuple[ev.Action, ...], now: datetime) -> bool:
+        """True while a failed deploy waits out its backoff; a new rollback never waits behind
+        a backoff earned by something else."""
         paused = self._paused.get(deploy_id)
-        return paused is not None and now < paused[1]
+        if paused is None or now >= paused[1]:
+            return False
+        rolling_back = any(isinstance(action, ev.RollBack) for action in desired)
+        return not rolling_back or paused[2] == desired
 
-    def _pause(self, deploy_id: str, now: datetime) -> None:
+    def _pause(self, deploy_id: str, desired: tuple[ev.Action, ...], now: datetime) -> None:
         """Wait longer after each failure in a row (1 s, 2 s, 4 s … up to a minute)."""
         with self._lock:
-            failures = self._paused.get(deploy_id, (0, now))[0] + 1
+            failures = self._paused[deploy_id][0] + 1 if deploy_id in self._paused else 1
             delay = min(timedelta(seconds=2 ** (failures - 1)), MAX_PAUSE)
-            self._paused[deploy_id] = (failures, now + delay)
+            self._paused[deploy_id] = (failures, now + delay, desired)
