@@ -110,7 +110,7 @@ class PrometheusMetrics:
 
     def observe(self, deploy: DeployState, now: datetime) -> Observations:
         """Both arms' windows since the stage began, or why there is no data."""
-        hosts = HostHealth()
+        hosts = HostHealth(known=False)
         try:
             hosts = self.hosts(deploy, now) if self.hosts else hosts
             baseline, canary = self._arms(deploy, now)

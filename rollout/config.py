@@ -367,6 +367,13 @@ class HealthJudge(JudgeBase):
         0.0, ge=0, le=1, description="Share of new hosts allowed to be unready after the grace"
     )
     grace: Duration = Field(timedelta(seconds=60), description="Startup time allowed")
+    require_fleet: StrictBool = Field(
+        False,
+        description=(
+            "Wait for a fleet source (etcd agents) before passing; false: with no fleet "
+            "source the judge says so and does not block a gate"
+        ),
+    )
 
 
 class LatencyJudge(JudgeBase):
