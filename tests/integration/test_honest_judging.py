@@ -156,4 +156,3 @@ def _apply(state: DeployState, event: ev.Event, now: datetime | None = None) -> 
     outcome = decide(state, event, now or datetime.now(UTC), cfg)
     assert isinstance(outcome, Transition), outcome
     return outcome.state
-
