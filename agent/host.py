@@ -4,11 +4,18 @@ It watches the desired-state key in etcd; for a new target it fetches the build 
 directory, drains for the configured time, switches `current` atomically, restarts the service
 and runs the readiness check, reporting each step under its host key (which the `health` judge
 reads). A build that fails readiness is switched back to the one it replaced.
+
+The agent declares its pool (internal: employees' hosts, external: customers'); in each pool
+ceil(hosts × the pool's share) hosts serve the new version (adapters/fleet.py). A lost etcd is
+retried with exponential backoff and jitter, said once per change of state. SIGTERM stops it at
+once (`Stopped` is raised from the signal handler): the disk is then as a SIGKILL leaves it,
+`current` on one complete build, old or new, and a drain that was cut short never switches.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import socket
 import threading
 import time
@@ -19,13 +26,23 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from adapters.etcd import Etcd
-from adapters.fleet import desired_key, hosts_prefix, target_version
+from adapters.fleet import Pool, desired_key, hosts_prefix, target_version
 from adapters.settings import Settings
 from agent.build import Builds, StepFailed, fill, run, wait_ready
 from rollout.durations import Duration
 from rollout.errors import WorldError
 
 log = logging.getLogger("commander.agent")
+MAX_BACKOFF_S = 30.0
+
+
+class Stopped(Exception):  # noqa: N818 (a signal, not an error)
+    """Raised by the SIGTERM handler: leave now."""
+
+
+def backoff(failures: int, rng: random.Random) -> float:
+    """Seconds to wait after `failures` in a row: 1, 2, 4 … 30, each jittered to 50–100%."""
+    return min(MAX_BACKOFF_S, 2.0 ** (failures - 1)) * rng.uniform(0.5, 1.0)
 
 
 class AgentSettings(Settings):
@@ -36,6 +53,9 @@ class AgentSettings(Settings):
     service: str
     environment: str = "production"
     host: str = Field(default_factory=socket.gethostname)
+    pool: Pool = Field(
+        "external", description="internal: an employees' host (dogfood); external: customers'"
+    )
     root: Path = Field(description="Holds builds/ and the current symlink")
     fetch: tuple[str, ...] | None = Field(None, min_length=1, description="argv; {version} {dest}")
     source: Path | None = Field(None, description="Or copy {source}/{version}")
@@ -68,36 +88,49 @@ class Agent:
         self.builds = Builds(settings.root)
         self.applied = 0  # mod_revision of the desired state last converged on
         self.report: dict[str, Any] = {}
+        self.trouble: str | None = None  # what went wrong last, said once
+        self.rng = random.Random()
 
     def run(self) -> None:
-        """Converge, then watch for changes; a lost etcd is retried, never fatal."""
+        """Converge, then watch for changes; a lost etcd is retried with backoff, never fatal."""
         self.builds.sweep()
-        while not self.stop.is_set():
-            try:
+        failures = 0
+        try:
+            while not self.stop.is_set():
+                try:
+                    self._cycle()
+                    failures = 0
+                except WorldError as exc:
+                    failures += 1
+                    self._trouble(str(exc))
+                    self.stop.wait(backoff(failures, self.rng))
+        except Stopped:
+            log.info("stopped; serving %s", self.builds.serving() or "nothing")
+
+    def _cycle(self) -> None:
+        revision = self.converge_latest()
+        self._recovered()
+        for entry in self.etcd.watch(self.key, revision + 1, self._wait()):
+            if entry.mod_revision > self.applied:
                 revision = self.converge_latest()
-                for entry in self.etcd.watch(self.key, revision + 1, self._wait()):
-                    if entry.mod_revision > self.applied:
-                        revision = self.converge_latest()
-                    if self.stop.is_set():
-                        return
-                self.check()
-            except WorldError as exc:
-                log.warning("%s; retrying", exc)
-                self.stop.wait(1.0)
+            if self.stop.is_set():
+                return
+        self.check()
 
     def converge_latest(self) -> int:
-        """Read the desired state now and serve what it says; return the store's revision."""
+        """Read the desired state and the pools now and serve what they say for this host
+        (also when only the pools changed); return the store's revision."""
         entry, revision = self.etcd.get(self.key)
         if self.report == {}:
             self._load_report()
-        if entry is not None and entry.mod_revision > self.applied:
-            self.converge(entry.value)
-            self.applied = entry.mod_revision
+        if entry is not None:
+            self.converge(entry.value, self._members())
+            self.applied = max(self.applied, entry.mod_revision)
         return revision
 
-    def converge(self, desired: dict[str, Any]) -> None:
+    def converge(self, desired: dict[str, Any], members: dict[str, str]) -> None:
         """Serve the version the desired state names for this host."""
-        target = target_version(desired, self.s.host)
+        target = target_version(desired, self.s.host, members)
         if target is None or (target == self.builds.serving() and self._ready_on(target)):
             return
         previous = self.builds.serving()
@@ -108,6 +141,8 @@ class Agent:
             if self.s.drain or self.s.drain_command:
                 self._say(target, "draining")
                 self._drain()
+            if self.stop.is_set():
+                raise Stopped  # a drain cut short never switches: the host stays wholly old
             self.builds.switch(target)
             since = time.time()
             self._restart(target)
@@ -146,10 +181,28 @@ class Agent:
         if self.s.restart:
             run(self._fill(self.s.restart, version), self._step(), "restart")
 
+    def _members(self) -> dict[str, str]:
+        """Every reporting host's pool, this host's included."""
+        prefix = self.report_key.removesuffix(self.s.host)
+        members = {e.key.removeprefix(prefix): str(e.value.get("pool", "external"))
+                   for e in self.etcd.get_prefix(prefix)}  # fmt: skip
+        return {**members, self.s.host: self.s.pool}
+
+    def _trouble(self, text: str) -> None:
+        if text != self.trouble:
+            log.warning("%s; retrying with backoff (up to %g s)", text, MAX_BACKOFF_S)
+        self.trouble = text
+
+    def _recovered(self) -> None:
+        if self.trouble is not None:
+            log.info("etcd answers again")
+        self.trouble = None
+
     def _say(self, version: str, state: str, **extra: Any) -> None:
         same = self.report.get("version") == version
         self.report = {
             "host": self.s.host,
+            "pool": self.s.pool,
             "version": version,
             "state": state,
             "serving": self.builds.serving(),
@@ -162,8 +215,12 @@ class Agent:
         self.etcd.put(self.report_key, self.report)
 
     def _load_report(self) -> None:
+        """Read this host's last report, and register its pool if the report lacks it."""
         entry, _ = self.etcd.get(self.report_key)
         self.report = dict(entry.value) if entry else {"state": "new"}
+        if self.report.get("pool") != self.s.pool:
+            self.report = {**self.report, "host": self.s.host, "pool": self.s.pool}
+            self.etcd.put(self.report_key, self.report)
 
     def _argv(self, argv: tuple[str, ...] | None, version: str) -> list[str] | None:
         return None if argv is None else self._fill(argv, version)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from adapters.context import acting_for
+from bot.blocks.thread import lines_message
 from bot.deploys import Deploys
 from bot.killswitches import desired_kill_switches
 from bot.people import StoredTimers
@@ -24,6 +25,7 @@ from rollout import events as ev
 from rollout.acting import carry_out, desired_world
 from rollout.errors import CommanderError, WorldError
 from rollout.ports import Conflict, World
+from rollout.records import Message
 from rollout.state import DeployState
 
 log = logging.getLogger("commander.reconcile")
@@ -70,11 +72,12 @@ class Reconciler:
         # failures in a row, retry at, the desired world that failed
         self._paused: dict[str, tuple[int, datetime, tuple[ev.Action, ...]]] = {}
         self._switches: dict[str, bool] = {}  # kill switch -> off, as last written
+        self._flag_failures: dict[str, tuple[int, datetime]] = {}  # failures in a row, retry at
 
     def run_once(self, now: datetime) -> None:
         """Set the kill switches the store asks for, then start a job for every deploy whose
         desired world this process has not applied."""
-        self._reconcile_kill_switches()
+        self._reconcile_kill_switches(now)
         for deploy, version in self.deploys.repo.to_reconcile():
             desired = desired_world(deploy, self.deploys.config)
             with self._lock:
@@ -86,20 +89,46 @@ class Reconciler:
                 self._busy.add(deploy.id)
             self.run(partial(self._apply, deploy, version, desired, now))
 
-    def _reconcile_kill_switches(self) -> None:
-        """Write each kill switch whose stored state this process has not written yet."""
+    def _reconcile_kill_switches(self, now: datetime) -> None:
+        """Write each kill switch whose stored state this process has not written yet; a write
+        that keeps failing is retried with backoff and said in the thread once."""
         if not any(service.kill_switches for service in self.deploys.config.services):
             return  # nothing to write: spare the pass a query
         stored = self.deploys.repo.flags()
         for service, flip in desired_kill_switches(stored, self.deploys.config):
             if self._switches.get(flip.flag) == flip.off:
                 continue
+            failing = self._flag_failures.get(flip.flag)
+            if failing is not None and now < failing[1]:
+                continue
             try:
                 self.world.set_kill_switch(service, flip.flag, flip.off)
-            except WorldError as exc:  # retried next pass; the flip itself is stored
-                log.warning("kill switch %s: %s", flip.flag, exc)
+            except WorldError as exc:  # retried with backoff; the flip itself is stored
+                failures = failing[0] + 1 if failing else 1
+                delay = min(timedelta(seconds=2 ** (failures - 1)), MAX_PAUSE)
+                self._flag_failures[flip.flag] = (failures, now + delay)
+                if failures == 1:
+                    self._say_flag_failing(service, flip, exc, now)
                 continue
+            self._flag_failures.pop(flip.flag, None)
             self._switches[flip.flag] = flip.off
+
+    def _say_flag_failing(
+        self, service: str, flip: ev.SetKillSwitch, exc: WorldError, now: datetime
+    ) -> None:
+        """Once per run of failures: a log line, and a line in the service's deploy thread."""
+        word = "off" if flip.off else "back on"
+        text = (f"Kill switch {flip.flag} could not be turned {word}: {exc.detail}. flagd still "
+                "serves it as before; retrying with backoff.")  # fmt: skip
+        log.warning("%s", text)
+        latest = self.deploys.repo.latest_for(service)
+        if latest is None:
+            return
+        audit = ev.Audit(ev.SYSTEM, "kill_switch_failed", latest.status, latest.status,
+                         latest.stage_index, text, {"flag": flip.flag})  # fmt: skip
+        body, blocks = lines_message(latest, [text])
+        post = Message("post", body, blocks, in_thread=True)
+        self.deploys.repo.record(latest.id, [audit], now, outbox=[post])
 
     def _apply(
         self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime
