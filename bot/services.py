@@ -91,7 +91,9 @@ def build_services(
     drills = DrillService(config, repo, settings.scenarios_dir, _members(client), clock)
     runner = DrillRunner(drills)
     outbox.config_for = runner.config_for
-    worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner)
+    judges = ThreadPoolExecutor(max_workers=8, thread_name_prefix="commander-judge")
+    worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner,
+                    run=lambda job: _submit(judges, job))  # fmt: skip
     deploys.wake = worker.wake
     kills = KillSwitchControl(config, repo, clock, wake=worker.wake, problem=flags.problem)
     trains = Trains(deploys, slack)
