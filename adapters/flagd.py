@@ -63,6 +63,8 @@ class FlagdKillSwitches:
             document = json.loads(self.path.read_text())
         except FileNotFoundError:
             raise WorldError("kill switch", f"no flagd file at {self.path}") from None
+        except OSError as exc:
+            raise WorldError("kill switch", f"cannot read {self.path}: {exc.strerror}") from None
         except json.JSONDecodeError as exc:
             raise WorldError("kill switch", f"{self.path} is not JSON ({exc.msg})") from None
         if not isinstance(document, dict) or not isinstance(document.get("flags"), dict):
