@@ -32,11 +32,13 @@ INHERITED = ("PATH", "HOME")
 class CommandSettings(Settings):
     """Settings of `kind = "command"`: one argv per action; a missing one does nothing."""
 
-    deploy: Argv | None = Field(None, min_length=1)
-    set_traffic: Argv | None = Field(None, min_length=1)
-    smoke_test: Argv | None = Field(None, min_length=1)
-    rollback: Argv | None = Field(None, min_length=1)
-    timeout: Duration = timedelta(minutes=5)
+    deploy: Argv | None = Field(None, min_length=1, description="Ships a version to an environment")
+    set_traffic: Argv | None = Field(None, min_length=1, description="Routes a traffic split")
+    smoke_test: Argv | None = Field(
+        None, min_length=1, description="Exit 0 passes; its last stdout line is the detail"
+    )
+    rollback: Argv | None = Field(None, min_length=1, description="Returns production")
+    timeout: Duration = Field(timedelta(minutes=5), description="Per command; then killed")
     environment: str = Field("production", description="COMMANDER_ENVIRONMENT for traffic")
     env: dict[str, str] = Field(
         default_factory=dict, description="Variables the commands get (besides PATH, HOME)"

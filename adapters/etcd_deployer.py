@@ -40,9 +40,9 @@ class EtcdSettings(Settings):
     """Settings of `kind = "etcd"` (deployer) and of the fleet health it reports."""
 
     url: str = Field(pattern=r"^https?://", description="etcd client URL (JSON gateway)")
-    prefix: str = Field("/commander", pattern=r"^/")
+    prefix: str = Field("/commander", pattern=r"^/", description="Key prefix the agents share")
     environment: str = Field("production", description="Where traffic splits apply")
-    timeout: Duration = timedelta(seconds=5)
+    timeout: Duration = Field(timedelta(seconds=5), description="Per etcd request")
     smoke_timeout: Duration = Field(timedelta(minutes=2), description="Wait for readiness")
     min_hosts: int = Field(1, ge=1, description="Agents that must report before smoke passes")
     pools: tuple[Pool, ...] = Field(

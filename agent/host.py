@@ -49,23 +49,23 @@ class AgentSettings(Settings):
     """The agent's config file (TOML)."""
 
     etcd: str = Field(pattern=r"^https?://", description="etcd client URL")
-    prefix: str = Field("/commander", pattern=r"^/")
-    service: str
-    environment: str = "production"
-    host: str = Field(default_factory=socket.gethostname)
+    prefix: str = Field("/commander", pattern=r"^/", description="Key prefix the bot writes")
+    service: str = Field(description="The service this host runs")
+    environment: str = Field("production", description="The environment this host is in")
+    host: str = Field(default_factory=socket.gethostname, description="Default: the hostname")
     pool: Pool = Field(
         "external", description="internal: an employees' host (dogfood); external: customers'"
     )
     root: Path = Field(description="Holds builds/ and the current symlink")
     fetch: tuple[str, ...] | None = Field(None, min_length=1, description="argv; {version} {dest}")
     source: Path | None = Field(None, description="Or copy {source}/{version}")
-    drain: Duration = timedelta(0)
-    drain_command: tuple[str, ...] | None = Field(None, min_length=1)
-    restart: tuple[str, ...] | None = Field(None, min_length=1)
-    readiness: tuple[str, ...] | None = Field(None, min_length=1)
-    ready_timeout: Duration = timedelta(seconds=30)
-    step_timeout: Duration = timedelta(minutes=10)
-    check_every: Duration = timedelta(seconds=10)
+    drain: Duration = Field(timedelta(0), description="Wait before switching")
+    drain_command: tuple[str, ...] | None = Field(None, min_length=1, description="argv")
+    restart: tuple[str, ...] | None = Field(None, min_length=1, description="argv; {version}")
+    readiness: tuple[str, ...] | None = Field(None, min_length=1, description="argv; exit 0")
+    ready_timeout: Duration = Field(timedelta(seconds=30), description="Readiness must pass in")
+    step_timeout: Duration = Field(timedelta(minutes=10), description="Per fetch/drain/restart")
+    check_every: Duration = Field(timedelta(seconds=10), description="Re-check between changes")
 
     @model_validator(mode="after")
     def _one_source(self) -> AgentSettings:
