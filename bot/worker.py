@@ -7,9 +7,10 @@ store, so after a restart (even kill -9) deploys simply go on; every change is a
 compare-and-set and every send is claimed, so two replicas still do each thing once.
 
 Isolation: each deploy's work has its own error boundary (an exception in one never skips
-another's timers, judges or messages), and judging, which waits on a metrics source, runs off
-the worker thread on `run` (a thread pool in serve), one look per deploy at a time, bounded by
-the source's own timeout. A held deploy is looked at with backoff (evaluate_every doubling up
+another's timers, judges or messages), and what waits on a remote system runs off the worker
+thread on `run` (a thread pool in serve): each deploy's judging (one look per deploy at a time,
+bounded by the source's own timeout) and the outbox's Slack calls (one drain at a time), so
+neither delays the timers. A held deploy is looked at with backoff (evaluate_every doubling up
 to a minute), not on every pass.
 """
 
@@ -72,7 +73,7 @@ class Worker:
         self.tick = tick
         self._judged_at: dict[str, datetime] = {}
         self._held_looks: dict[str, int] = {}  # looks at a held deploy in a row
-        self._judging: set[str] = set()  # deploys with a look in flight
+        self._busy: set[str] = set()  # jobs in flight off the worker thread
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -103,14 +104,13 @@ class Worker:
         self.act(now)
         for deploy in self.deploys.repo.active():  # never drills: their world is the sim
             self._guarded(deploy, partial(self._advance, deploy, now))
-        self.team.post_due_notices()
-        for work in self.also:
-            work()
+        for work in (self.team.post_due_notices, *self.also):
+            _bounded(work)
 
     def act(self, now: datetime) -> None:
-        """Make production and Slack show what the store says."""
+        """Make production and Slack show what the store says (Slack off the worker thread)."""
         self.reconciler.run_once(now)
-        self.outbox.drain(now)
+        self._off_thread("outbox", partial(self.outbox.drain, now))
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -132,19 +132,26 @@ class Worker:
 
     def _judge(self, deploy: DeployState) -> None:
         """Look at the deploy's metrics off the worker thread; one look per deploy at a time."""
-        with self._lock:
-            if deploy.id in self._judging:
-                return
-            self._judging.add(deploy.id)
+        look = partial(
+            self._guarded, deploy, partial(self.deploys.observe, deploy.id, self.metrics)
+        )
+        self._off_thread(f"judge:{deploy.id}", look)
 
-        def look() -> None:
+    def _off_thread(self, name: str, job: Callable[[], object]) -> None:
+        """Run `job` on `run` unless the last job of that name is still going."""
+        with self._lock:
+            if name in self._busy:
+                return
+            self._busy.add(name)
+
+        def bounded() -> None:
             try:
-                self._guarded(deploy, partial(self.deploys.observe, deploy.id, self.metrics))
+                _bounded(job)
             finally:
                 with self._lock:
-                    self._judging.discard(deploy.id)
+                    self._busy.discard(name)
 
-        self.run(look)
+        self.run(bounded)
 
     def _judging_due(self, deploy: DeployState, now: datetime) -> bool:
         held = self._held_looks.get(deploy.id, 0) if deploy.status == "held" else 0
@@ -168,6 +175,14 @@ class Worker:
             log.warning("deploy %s: %s", deploy.id, exc)
         except Exception:  # a bug or a lost database in one deploy: logged in full, others go on
             log.exception("deploy %s: its work in this pass failed", deploy.id)
+
+
+def _bounded(job: Callable[[], object]) -> None:
+    """Run one piece of a pass; what it raises is logged and never stops the others."""
+    try:
+        job()
+    except Exception:  # an error boundary: logged in full, the rest of the pass goes on
+        log.exception("worker: %s failed; the rest of the pass goes on", job)
 
 
 def _due(moment: datetime | None, now: datetime) -> bool:

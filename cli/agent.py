@@ -36,6 +36,7 @@ def agent(
     if host:
         settings = settings.model_copy(update={"host": host})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per etcd request
     stop = threading.Event()
 
     def leave(*_: object) -> None:

@@ -90,7 +90,7 @@ def test_a_frozen_prometheus_never_holds_up_another_deploys_bake_end(
         threading.Thread(target=lambda: (worker.run_once(), finished.set()), daemon=True).start()
         wait_until(finished.is_set, 10, "the pass to finish while Prometheus is frozen")
         assert deploys.repo.get("api-1").phase == "awaiting_confirm"  # asked in the same pass
-        assert "frozen-1" in worker._judging  # its look still waits on the frozen server
+        assert "judge:frozen-1" in worker._busy  # its look still waits on the frozen server
     finally:
         frozen.proc.send_signal(signal.SIGCONT)
 
@@ -125,3 +125,32 @@ def test_a_held_deploy_is_looked_at_with_backoff() -> None:
     assert deploys.repo.get("api-1").status == "held"
     # every 5 s would be 12 looks; held from the first, they come 5, 10, 20 (then 40) s apart
     assert source.looks == 4
+
+
+class HungSlack:
+    """An outbox whose Slack call never answers until released."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def drain(self, now: datetime) -> None:
+        self.release.wait(30)
+
+    def post_due_notices(self) -> None:
+        return
+
+
+def test_a_hung_slack_call_never_holds_up_a_bake_end() -> None:
+    worker, deploys, clock = stack({"api": Raising()}, pooled=True)
+    hung = HungSlack()
+    worker.outbox = hung  # type: ignore[assignment]
+    try:
+        clock.advance(seconds=2)
+        finished = threading.Event()
+        threading.Thread(target=lambda: (worker.run_once(), finished.set()), daemon=True).start()
+        wait_until(finished.is_set, 10, "the pass to finish while Slack hangs")
+        assert deploys.repo.get("api-1").phase == "awaiting_confirm"
+        worker.run_once()  # the next pass does not start a second drain behind the hung one
+        assert "outbox" in worker._busy
+    finally:
+        hung.release.set()
