@@ -77,8 +77,11 @@ class EtcdDeployer:
     def set_traffic(
         self, service: str, version: str, internal: float, external: float, mirror: float
     ) -> None:
-        """In each pool, ceil(hosts × its share) hosts serve `version`; the rest the previous."""
+        """In each pool, ceil(hosts × its share) hosts serve `version`; the rest the previous.
+        A split that needs a pool no agent declares is refused (the deploy holds, saying so)."""
         shares = {"internal": internal, "external": external}
+        if internal != external:
+            self._check_pools(service, shares)
         self._write("set_traffic", service, self.settings.environment, version=version,
                     shares=shares)  # fmt: skip
 
@@ -120,12 +123,25 @@ class EtcdDeployer:
                                           f"(waiting: {waiting})")  # fmt: skip
             time.sleep(0.2)
 
-    def _reports(self, service: str, environment: str) -> dict[str, dict[str, Any]]:
+    def _check_pools(self, service: str, shares: dict[str, float]) -> None:
+        reports = self._reports(service, self.settings.environment, "set_traffic")
+        pools = {str(r.get("pool", "external")) for r in reports.values()}
+        for pool, share in shares.items():
+            if reports and share > 0 and pool not in pools:
+                who = "employees" if pool == "internal" else "customers"
+                raise WorldError("set_traffic", (
+                    f"this stage sends {share:g}% of {who} to the new version, but no host of "
+                    f'{service} declares pool = "{pool}" ({_hosts(len(reports))} reporting)'
+                ))  # fmt: skip
+
+    def _reports(
+        self, service: str, environment: str, action: str = "smoke_test"
+    ) -> dict[str, dict[str, Any]]:
         prefix = hosts_prefix(self.settings.prefix, service, environment)
         try:
             entries = self.etcd.get_prefix(prefix)
         except WorldError as exc:
-            raise WorldError("smoke_test", exc.detail) from None
+            raise WorldError(action, exc.detail) from None
         return {e.key.removeprefix(prefix): e.value for e in entries}
 
     def _write(self, action: str, service: str, environment: str, **state: Any) -> None:
@@ -157,6 +173,10 @@ class EtcdDeployer:
             return self.etcd.get(key)
         except WorldError as exc:
             raise WorldError(action, exc.detail) from None
+
+
+def _hosts(n: int) -> str:
+    return f"{n} host" if n == 1 else f"{n} hosts"
 
 
 def _all(share: float) -> dict[str, float]:

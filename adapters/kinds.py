@@ -42,7 +42,8 @@ ceil(hosts × share) hosts serve the new version, the hosts first by a stable ha
 names. So the built-in plan's dogfood stage moves only `internal` hosts, and its 2% canary
 moves one customers' host of a pool of 5 (20% of them: whole hosts round up). `config check`
 refuses a stage whose employees' and customers' shares differ when `pools` lacks one of them,
-and any mirrored stage (a pull fleet cannot mirror)."""
+and any mirrored stage (a pull fleet cannot mirror); at run time such a stage, when no
+reporting agent declares the pool it needs, holds the deploy and says so."""
 PROMETHEUS_NOTES = """The default queries select a service by the label `service` and a version
 by `arm_label` (default `version`): requests `sum(increase(http_requests_total{service="…",
 version="…"}[window]))`; errors the same with `code=~"5.."`; latency

@@ -18,6 +18,7 @@ import pytest
 from adapters.context import acting_for
 from adapters.etcd_deployer import EtcdDeployer
 from rollout.config import TrafficStage, default_plan
+from rollout.errors import WorldError
 from rollout.machine import exposure_for
 from rollout.state import DeployState, Exposure
 from tests.integration.fleet_fixtures import Agents, agents_fixture
@@ -91,6 +92,23 @@ def test_each_stage_of_the_built_in_plan_moves_ceil_hosts_of_the_right_pool(
             assert on_new == ["h0"]  # dogfood reaches no customer's host
     print("hosts on 2.0 per stage (1 internal + 4 external):", seen)
     assert [n for _, n in seen] == [1, 2, 2, 2, 3, 4, 5]
+
+
+def test_a_split_no_host_can_give_holds_with_the_reason(
+    agents: Agents, etcd: Server, prefix: str
+) -> None:
+    deployer = EtcdDeployer({"url": etcd.url, "prefix": prefix})
+    deployer.deploy("api", "production", "1.0")
+    agents.start("h1")  # a customers' host; no employees' host
+    agents.wait_all(["h1"], "1.0")
+    release = DeployState("api-2", "api", "2.0", "1.0", "U1", started_at=datetime.now(UTC))
+    with acting_for(release, 1), pytest.raises(WorldError) as refused:
+        deployer.set_traffic("api", "2.0", 100.0, 0.0, 0.0)  # dogfood
+    assert refused.value.detail == (
+        "this stage sends 100% of employees to the new version, but no host of api declares "
+        'pool = "internal" (1 host reporting)'
+    )
+    assert agents.serving("h1") == "1.0"
 
 
 def test_the_agent_backs_off_says_so_once_and_leaves_on_sigterm(
