@@ -89,6 +89,7 @@ class Agent:
         self.applied = 0  # mod_revision of the desired state last converged on
         self.report: dict[str, Any] = {}
         self.trouble: str | None = None  # what went wrong last, said once
+        self.attempted: str | None = None  # the target last converged on
         self.rng = random.Random()
 
     def run(self) -> None:
@@ -124,13 +125,17 @@ class Agent:
         if self.report == {}:
             self._load_report()
         if entry is not None:
-            self.converge(entry.value, self._members())
+            target = target_version(entry.value, self.s.host, self._members())
+            # A new desired state, or the pools moved this host: a build that failed is not
+            # retried on every check for the same desired state.
+            if entry.mod_revision > self.applied or target != self.attempted:
+                self.attempted = target
+                self.converge(target)
             self.applied = max(self.applied, entry.mod_revision)
         return revision
 
-    def converge(self, desired: dict[str, Any], members: dict[str, str]) -> None:
-        """Serve the version the desired state names for this host."""
-        target = target_version(desired, self.s.host, members)
+    def converge(self, target: str | None) -> None:
+        """Serve `target`, the version the desired state names for this host."""
         if target is None or (target == self.builds.serving() and self._ready_on(target)):
             return
         previous = self.builds.serving()

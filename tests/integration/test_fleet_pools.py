@@ -140,3 +140,17 @@ def test_sigterm_mid_switch_exits_at_once_leaving_the_host_wholly_old_or_new(
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=2) == 0
     assert agents.serving("h0") == "1.0"  # cut short before the switch: wholly old
+
+
+def test_a_build_that_failed_is_not_retried_on_every_check(
+    agents: Agents, etcd: Server, prefix: str
+) -> None:
+    deployer = EtcdDeployer({"url": etcd.url, "prefix": prefix})
+    deployer.deploy("api", "production", "1.0")
+    agents.start("h0")  # checks every second
+    agents.wait_all(["h0"], "1.0")
+    deployer.deploy("api", "production", "6.6.6-bad")
+    agents.wait_all(["h0"], "6.6.6-bad", state="failed")
+    said_at = agents.reports()["h0"]["at"]
+    time.sleep(3.5)  # three more checks of the same desired state
+    assert agents.reports()["h0"]["at"] == said_at and agents.serving("h0") == "1.0"
