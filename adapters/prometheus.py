@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from adapters.fleet_health import FleetHealth, FleetSettings
-from adapters.promql import NoData, PromClient, Series, finite
+from adapters.promql import NoData, PromClient, Series, finite, within
 from adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
 from rollout.observations import (
@@ -90,6 +90,10 @@ class PrometheusSettings(Settings):
     )
     window: Duration = Field(timedelta(seconds=10), description="One judged window")
     timeout: Duration = Field(timedelta(seconds=5), description="Per query")
+    look_timeout: Duration = Field(
+        timedelta(seconds=10),
+        description="All the queries of one look together; beyond it the look is no data",
+    )
     empty_grace: Duration = Field(
         timedelta(seconds=30),
         description="An empty result is no data once the stage is this old (new series need "
@@ -122,7 +126,8 @@ class PrometheusMetrics:
         hosts = HostHealth(known=False)
         try:
             hosts = self.hosts(deploy, now) if self.hosts else hosts
-            baseline, canary = self._arms(deploy, now)
+            with within(self.settings.look_timeout.total_seconds()):
+                baseline, canary = self._arms(deploy, now)
         except NoData as gap:
             return Observations(self.window_s, Arm(), Arm(), hosts, unavailable=gap.reason)
         return Observations(self.window_s, baseline, canary, hosts)

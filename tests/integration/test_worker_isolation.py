@@ -4,11 +4,13 @@ skips another's, and a held deploy is looked at with backoff."""
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -154,3 +156,37 @@ def test_a_hung_slack_call_never_holds_up_a_bake_end() -> None:
         assert "outbox" in worker._busy
     finally:
         hung.release.set()
+
+
+def test_a_slow_prometheus_look_ends_at_its_deadline_as_no_data() -> None:
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            threading.Event().wait(0.3)  # each query answers, slowly, inside its own timeout
+            body = {"status": "success", "data": {"resultType": "matrix", "result": []}}
+            try:
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(json.dumps(body).encode())
+            except BrokenPipeError:
+                return  # the client gave up at its deadline
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        metrics = PrometheusMetrics({"url": url, "timeout": "5s", "look_timeout": "1s",
+                                     "window": "2s"})  # fmt: skip
+        deploy = DeployState("api-1", "api", "2.0", "1.0", "U1", status="running",
+                             phase="baking", stage_started_at=T0)  # fmt: skip
+        obs = metrics.observe(deploy, T0 + timedelta(minutes=1))
+        assert obs.unavailable == (
+            f"metrics source too slow: 127.0.0.1:{server.server_address[1]} gave no full "
+            "answer in 1 s"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
