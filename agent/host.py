@@ -103,7 +103,7 @@ class Agent:
                     failures = 0
                 except WorldError as exc:
                     failures += 1
-                    self._trouble(str(exc))
+                    self._trouble(exc)
                     self.stop.wait(backoff(failures, self.rng))
         except Stopped:
             log.info("stopped; serving %s", self.builds.serving() or "nothing")
@@ -193,10 +193,12 @@ class Agent:
                    for e in self.etcd.get_prefix(prefix)}  # fmt: skip
         return {**members, self.s.host: self.s.pool}
 
-    def _trouble(self, text: str) -> None:
-        if text != self.trouble:
-            log.warning("%s; retrying with backoff (up to %g s)", text, MAX_BACKOFF_S)
-        self.trouble = text
+    def _trouble(self, exc: WorldError) -> None:
+        """Say a problem once: the same source failing another way is the same state."""
+        state = exc.detail.split(": ")[0]  # "etcd at host:port", "etcd unreachable"
+        if state != self.trouble:
+            log.warning("%s; retrying with backoff (up to %g s)", exc, MAX_BACKOFF_S)
+        self.trouble = state
 
     def _recovered(self) -> None:
         if self.trouble is not None:

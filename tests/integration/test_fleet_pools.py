@@ -8,6 +8,8 @@ from __future__ import annotations
 import itertools
 import math
 import signal
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,7 +24,7 @@ from rollout.errors import WorldError
 from rollout.machine import exposure_for
 from rollout.state import DeployState, Exposure
 from tests.integration.fleet_fixtures import Agents, agents_fixture
-from tests.servers import Server, free_port, start_etcd, wait_until
+from tests.servers import Server, start_etcd, wait_until
 
 POOLS = {"h0": "internal", "h1": "external", "h2": "external", "h3": "external", "h4": "external"}
 _prefixes = itertools.count()
@@ -111,17 +113,44 @@ def test_a_split_no_host_can_give_holds_with_the_reason(
     assert agents.serving("h1") == "1.0"
 
 
+class BrokenEtcd:
+    """A port that accepts each connection and closes it at once, counting the attempts (the
+    client sees a different error each time: ReadError, RemoteProtocolError)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.attempts: list[float] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.attempts.append(time.monotonic())
+            conn.close()
+
+
 def test_the_agent_backs_off_says_so_once_and_leaves_on_sigterm(
     agents: Agents, tmp_path: Path
 ) -> None:
-    agents.etcd_url = f"http://127.0.0.1:{free_port()}"  # nobody listens: etcd is away
+    etcd = BrokenEtcd()
+    agents.etcd_url = etcd.url
     agents.start("h0")
     log = tmp_path / "h0.log"
-    wait_until(lambda: "WARNING" in log.read_text(), 30, "the agent to say etcd is away")
-    time.sleep(4)  # at 1 retry a second the old agent said it 4 more times
+    wait_until(lambda: etcd.attempts, 30, "the agent to try etcd")
+    first = etcd.attempts[0]
+    time.sleep(5)  # retrying each second, the old agent tried (and warned) 5 more times
     proc = agents.procs.pop("h0")
     proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=2)
+    assert proc.wait(timeout=2) == 0
+    etcd.sock.close()
+    tries = [t - first for t in etcd.attempts if t - first <= 5]
+    assert 2 <= len(tries) <= 4, tries  # delays of 0.5-1, 1-2, 2-4 s: jittered doubling
     warnings = [line for line in log.read_text().splitlines() if "WARNING" in line]
     assert len(warnings) == 1 and "retrying with backoff" in warnings[0]
 
