@@ -69,6 +69,7 @@ class Reconciler:
         self._applied: dict[str, tuple[ev.Action, ...]] = {}
         self._marked: dict[str, int] = {}
         self._busy: set[str] = set()
+        self._overtaken: set[str] = set()  # deploys whose rollback ran beside an older job
         # failures in a row, retry at, the desired world that failed
         self._paused: dict[str, tuple[int, datetime, tuple[ev.Action, ...]]] = {}
         self._switches: dict[str, bool] = {}  # kill switch -> off, as last written
@@ -81,13 +82,30 @@ class Reconciler:
         for deploy, version in self.deploys.repo.to_reconcile():
             desired = desired_world(deploy, self.deploys.config)
             with self._lock:
-                if deploy.id in self._busy or self._pausing(deploy.id, desired, now):
+                job = self._job_for(deploy.id, desired, now)
+                if job is None:
                     continue
                 if self._applied.get(deploy.id) == desired:
                     self._mark(deploy.id, version)
                     continue
-                self._busy.add(deploy.id)
-            self.run(partial(self._apply, deploy, version, desired, now))
+                self._busy.add(job)
+            self.run(partial(self._apply, deploy, version, desired, now, job))
+
+    def _job_for(self, deploy_id: str, desired: tuple[ev.Action, ...], now: datetime) -> str | None:
+        """The name a new job for the deploy runs under, or None to wait (lock held).
+
+        A rollback never waits: not behind a backoff, and not behind a job still running (a
+        hung traffic change); it runs beside it, and when the older job ends its world no
+        longer matches the applied one, so the rollback is applied again after it."""
+        rollback = f"{deploy_id}/rollback"
+        if rollback in self._busy or self._pausing(deploy_id, desired, now):
+            return None
+        if deploy_id not in self._busy:
+            return deploy_id
+        if not any(isinstance(a, ev.RollBack) for a in desired):
+            return None
+        self._overtaken.add(deploy_id)
+        return rollback
 
     def _reconcile_kill_switches(self, now: datetime) -> None:
         """Write each kill switch whose stored state this process has not written yet; a write
@@ -131,13 +149,21 @@ class Reconciler:
         self.deploys.repo.record(latest.id, [audit], now, outbox=[post])
 
     def _apply(
-        self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime
+        self,
+        deploy: DeployState,
+        version: int,
+        desired: tuple[ev.Action, ...],
+        now: datetime,
+        job: str,
     ) -> None:
         try:
             self._carry_out(deploy, version, desired, now)
         finally:  # only now may another pass start a job for this deploy
             with self._lock:
-                self._busy.discard(deploy.id)
+                self._busy.discard(job)
+                if job == deploy.id and deploy.id in self._overtaken:
+                    self._overtaken.discard(deploy.id)
+                    self._applied.pop(deploy.id, None)  # what it sent may land late: redo
 
     def _carry_out(
         self, deploy: DeployState, version: int, desired: tuple[ev.Action, ...], now: datetime

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SLOW = 0  # a reply that comes after the deployer gave up
+HANG = -1  # a reply that waits until the receiver's `release` is set
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Receiver:
     replies: list[tuple[int, str]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     url: str = ""
+    release: threading.Event = field(default_factory=threading.Event)
 
 
 def serve_receiver() -> Iterator[Receiver]:
@@ -43,6 +45,9 @@ def serve_receiver() -> Iterator[Receiver]:
             if status == SLOW:
                 time.sleep(0.5)  # longer than the deployer's timeout
                 status = 200
+            if status == HANG:
+                state.release.wait(30)
+                status = 200
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -55,5 +60,6 @@ def serve_receiver() -> Iterator[Receiver]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}/deploys"
     yield state
+    state.release.set()
     server.shutdown()
     server.server_close()
