@@ -399,7 +399,7 @@ def _on_verdict(
     if event.mode == "act" and state.previous_rollback_safe:
         text = f"{event.judge} failed: {event.summary}"
         return _with_evidence(rollback(recorded, event, now, text), evidence)
-    if event.mode == "act":  # the one rollback-safe rule: hold, and offer the kill switch
+    if not state.previous_rollback_safe:  # the one rollback-safe rule: hold, offer the switch
         reason = f"{event.judge} failed: {event.summary}; {not_rollback_safe(state)}"
         note = ev.Notify("judge_holds_unsafe", {"reason": reason}, state.commander, "danger")
         held = _held(recorded, reason) if state.status == "running" else recorded

@@ -175,8 +175,9 @@ class TestJudges:
         )
         assert "rolled back" in s.slack.of("chat.update")[-1].text
 
-    def test_in_act_mode_it_never_rolls_back_to_a_release_that_is_not_rollback_safe(self):
-        s = stack(canary=0.2)
+    @pytest.mark.parametrize("mode", ["act", "recommend"])
+    def test_it_never_rolls_back_to_a_release_that_is_not_rollback_safe(self, mode):
+        s = stack(canary=0.2, mode=mode)
         s.repo.add_release("api", "0.9", deployed_at=s.clock.now(), outcome="completed",
                            rollback_safe=False, deploy_id=None, commander="UALICE")  # fmt: skip
         state = s.deploys.start(Start("api", "1.0"), "UALICE")
