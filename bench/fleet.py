@@ -9,7 +9,8 @@ itself), without a drain and with a 1 s drain; and the p99 of one PrometheusMetr
 over a 10-minute stage (target < 50 ms); and isolation (bench/isolation.py): another deploy's
 bake-end-to-question delay while one Prometheus is frozen (target: p99 < 1 s), with judges on
 the worker thread and on their own pool side by side. Prints PASS/FAIL per target; exits 1 on a
-failure. `--isolation` runs only the isolation figure.
+failure. `--isolation` runs only the isolation figure. Hosts per stage of the built-in plan on
+pull fleets of 5 and 40 real agents, and their SIGTERM exit: bench/pools.py.
 On loopback every agent shares the machine's cores, so without a drain the fan-out measures
 the agents' CPU; the bench prints it per host.
 """
