@@ -1,6 +1,8 @@
 """Deployer `kind = "command"`: runs configured argv lists (never a shell string).
 
-Each action's command gets COMMANDER_* variables in its environment. A non-zero exit or a
+Each action's command gets only what it needs: PATH, HOME, the COMMANDER_* variables, the
+service's declared `env` and its declared `secrets` (read from the bot's environment). Never
+the bot's Slack tokens, its signing secret or another service's secrets. A non-zero exit or a
 timeout raises WorldError with the last lines of stderr, with secret values redacted.
 """
 
@@ -24,19 +26,26 @@ from rollout.ports import SmokeResult
 Argv = tuple[str, ...]
 TAIL_LINES = 5
 REDACTED = "[redacted]"
+INHERITED = ("PATH", "HOME")
 
 
 class CommandSettings(Settings):
     """Settings of `kind = "command"`: one argv per action; a missing one does nothing."""
 
-    deploy: Argv | None = Field(None, min_length=1)
-    set_traffic: Argv | None = Field(None, min_length=1)
-    smoke_test: Argv | None = Field(None, min_length=1)
-    rollback: Argv | None = Field(None, min_length=1)
-    timeout: Duration = timedelta(minutes=5)
+    deploy: Argv | None = Field(None, min_length=1, description="Ships a version to an environment")
+    set_traffic: Argv | None = Field(None, min_length=1, description="Routes a traffic split")
+    smoke_test: Argv | None = Field(
+        None, min_length=1, description="Exit 0 passes; its last stdout line is the detail"
+    )
+    rollback: Argv | None = Field(None, min_length=1, description="Returns production")
+    timeout: Duration = Field(timedelta(minutes=5), description="Per command; then killed")
     environment: str = Field("production", description="COMMANDER_ENVIRONMENT for traffic")
-    env: dict[str, str] = Field(default_factory=dict, description="Extra variables")
-    secrets: tuple[str, ...] = Field((), description="Variables whose values are never shown")
+    env: dict[str, str] = Field(
+        default_factory=dict, description="Variables the commands get (besides PATH, HOME)"
+    )
+    secrets: tuple[str, ...] = Field(
+        (), description="Names of the bot's environment variables passed on; never shown"
+    )
 
 
 class CommandDeployer:
@@ -84,7 +93,7 @@ class CommandDeployer:
         argv = getattr(self.settings, action)
         if argv is None:
             return subprocess.CompletedProcess((), 0, "", "")
-        env = {**os.environ, **self.settings.env, **self._variables(action, fields)}
+        env = {**self._inherited(), **self.settings.env, **self._variables(action, fields)}
         timeout = self.settings.timeout.total_seconds()
         try:
             proc = subprocess.Popen(
@@ -104,10 +113,16 @@ class CommandDeployer:
             raise WorldError(action, self._failure(done))
         return done
 
+    def _inherited(self) -> dict[str, str]:
+        """PATH, HOME and the declared secrets from the bot's environment: nothing else."""
+        names = (*INHERITED, *self.settings.secrets)
+        return {name: os.environ[name] for name in names if name in os.environ}
+
     def _variables(self, action: str, fields: Mapping[str, Any]) -> dict[str, str]:
         context = current()
         base = {
             "action": action,
+            "version": context.version,
             "environment": self.settings.environment,
             "previous_version": context.previous_version or "",
             "deploy_id": context.deploy_id,

@@ -22,6 +22,7 @@ class DeployContext:
 
     deploy_id: str = ""
     previous_version: str | None = None
+    version: str = ""
     revision: int = 0
     started: str = ""  # UTC, sortable: 20260106T180000000000
 
@@ -45,7 +46,7 @@ def acting_for(deploy: DeployState, revision: int) -> Iterator[DeployContext]:
     started = (
         deploy.started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f") if deploy.started_at else ""
     )
-    context = DeployContext(deploy.id, deploy.previous_version, revision, started)
+    context = DeployContext(deploy.id, deploy.previous_version, deploy.version, revision, started)
     token = _current.set(context)
     try:
         yield context

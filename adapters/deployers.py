@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
+
+from adapters.settings import Settings, validate_settings
 from rollout.config import Plugin
 from rollout.errors import ConfigError
 from rollout.ports import Deployer, SmokeResult
@@ -12,20 +15,19 @@ from rollout.ports import Deployer, SmokeResult
 log = logging.getLogger("commander.deployer")
 
 
+class LogSettings(Settings):
+    """Settings of deployer `kind = "log"`: ships nothing, logs each step (to try the bot)."""
+
+    smoke: Literal["pass", "fail"] = Field("pass", description="What every smoke test says")
+    smoke_detail: str = Field("", description="Text the smoke result shows in the thread")
+
+
 class LogDeployer:
-    """Ships nothing: logs each step and keeps it in `calls`. Smoke passes unless told otherwise.
+    """Ships nothing: logs each step and keeps it in `calls`. Smoke passes unless told otherwise."""
 
-    Settings: `smoke = "pass" | "fail"` (default pass), `smoke_detail` (text for the thread).
-    """
-
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        settings = settings or {}
-        self.smoke = str(settings.get("smoke", "pass"))
-        if self.smoke not in ("pass", "fail"):
-            raise ConfigError(
-                f'deployer.settings.smoke: expected "pass" or "fail", got {self.smoke!r}'
-            )
-        self.detail = str(settings.get("smoke_detail", ""))
+    def __init__(self, settings: dict[str, Any] | None = None, where: str = "deployer") -> None:
+        s = validate_settings(LogSettings, settings or {}, where)
+        self.smoke, self.detail = s.smoke, s.smoke_detail
         self.calls: list[tuple[Any, ...]] = []
 
     def deploy(self, service: str, environment: str, version: str) -> None:
@@ -55,7 +57,7 @@ class LogDeployer:
 def build_deployer(plugin: Plugin, where: str = "deployer") -> Deployer:
     """The deployer a service's config names (`where` is its key path, for errors)."""
     if plugin.kind == "log":
-        return LogDeployer(plugin.settings)
+        return LogDeployer(plugin.settings, where)
     if plugin.kind == "command":
         from adapters.command import CommandDeployer
 

@@ -21,12 +21,12 @@ from rollout.state import DeployState
 
 
 class FleetSettings(Settings):
-    """Where the agents report."""
+    """Settings of metrics `kind = "etcd"` (and prometheus `fleet`): where the agents report."""
 
     url: str = Field(pattern=r"^https?://", description="etcd client URL")
-    prefix: str = Field("/commander", pattern=r"^/")
-    environment: str = "production"
-    timeout: Duration = timedelta(seconds=5)
+    prefix: str = Field("/commander", pattern=r"^/", description="Key prefix the agents share")
+    environment: str = Field("production", description="The agents' environment")
+    timeout: Duration = Field(timedelta(seconds=5), description="Per etcd request")
 
 
 class FleetHealth:

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
+from adapters.settings import Settings, validate_settings
 from rollout.config import Plugin
 from rollout.errors import ConfigError
 from rollout.observations import (
@@ -48,34 +50,41 @@ def arm_from_counts(windows: list[dict[str, Any]]) -> Arm:
     return Arm(requests, errors, business, hist, types)
 
 
+class StaticSettings(Settings):
+    """Settings of metrics `kind = "static"`: counts generated from these rates (for trying
+    the bot out and for tests); a canary rate left out equals the baseline's."""
+
+    requests_per_s: float = Field(10_000.0, gt=0, description="Requests per second, all hosts")
+    error_rate: float = Field(0.001, ge=0, le=1, description="Share of requests that fail")
+    canary_error_rate: float | None = Field(None, ge=0, le=1, description="The canary's")
+    latency_ms: float = Field(100.0, gt=0, description="Every request's latency")
+    canary_latency_ms: float | None = Field(None, gt=0, description="The canary's")
+    business_rate: float = Field(0.05, ge=0, le=1, description="Business events per request")
+    canary_business_rate: float | None = Field(None, ge=0, le=1, description="The canary's")
+    canary_error_types: dict[str, float] = Field(
+        default_factory=dict, description="Error types only the canary shows: type -> share"
+    )
+    window_s: float = Field(1.0, gt=0, description="Seconds per judged window")
+    history_windows: int = Field(30, ge=0, description="Baseline windows of history")
+    hosts: int = Field(4, ge=0, description="New hosts the health judge sees")
+    unready: int = Field(0, ge=0, description="Of which unready")
+    restarts: int = Field(0, ge=0, description="Their restarts")
+
+
 class StaticMetrics:
-    """Observations generated from rates: the same inputs always give the same counts.
+    """Observations generated from rates: the same inputs always give the same counts."""
 
-    Settings (all optional): requests_per_s (total, 10000), error_rate (0.001),
-    canary_error_rate (= error_rate), latency_ms (100), canary_latency_ms (= latency_ms),
-    business_rate (0.05), canary_business_rate, canary_error_types ({}), window_s (1),
-    history_windows (30), hosts (4), unready (0), restarts (0).
-    """
-
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        s = settings or {}
-        self.rps = float(s.get("requests_per_s", 10_000))
-        self.error_rate = float(s.get("error_rate", 0.001))
-        self.canary_error_rate = float(s.get("canary_error_rate", self.error_rate))
-        self.latency = float(s.get("latency_ms", 100))
-        self.canary_latency = float(s.get("canary_latency_ms", self.latency))
-        self.business = float(s.get("business_rate", 0.05))
-        self.canary_business = float(s.get("canary_business_rate", self.business))
-        self.canary_error_types = {
-            str(k): float(v) for k, v in s.get("canary_error_types", {}).items()
-        }
-        self.window_s = float(s.get("window_s", 1.0))
-        self.history_windows = int(s.get("history_windows", 30))
-        self.hosts = HostHealth(
-            int(s.get("hosts", 4)), int(s.get("unready", 0)), int(s.get("restarts", 0))
-        )
-        if self.window_s <= 0:
-            raise ConfigError("metrics.settings.window_s: expected a positive number of seconds")
+    def __init__(self, settings: dict[str, Any] | None = None, where: str = "metrics") -> None:
+        s = validate_settings(StaticSettings, settings or {}, where)
+        self.rps, self.error_rate = s.requests_per_s, s.error_rate
+        self.canary_error_rate = _or(s.canary_error_rate, s.error_rate)
+        self.latency = s.latency_ms
+        self.canary_latency = _or(s.canary_latency_ms, s.latency_ms)
+        self.business = s.business_rate
+        self.canary_business = _or(s.canary_business_rate, s.business_rate)
+        self.canary_error_types = dict(s.canary_error_types)
+        self.window_s, self.history_windows = s.window_s, s.history_windows
+        self.hosts = HostHealth(s.hosts, s.unready, s.restarts)
 
     def observe(self, deploy: DeployState, now: datetime) -> Observations:
         """Counts for every window since the stage began."""
@@ -112,18 +121,21 @@ class StaticMetrics:
         }
 
 
-class FileMetrics:
-    """Counts read from a file on every look.
+class FileSettings(Settings):
+    """Settings of metrics `kind = "file"`: counts read from a file on every look.
 
     The file (JSON, or TOML by its suffix) has `baseline`, `canary` and optionally `history`
     arms, each a list of windows (or one window) of requests, errors, business, latency_ms,
-    error_types; plus optional `window_s` and `hosts` {new_hosts, unready, restarts}.
-    """
+    error_types; plus optional `window_s` and `hosts` {new_hosts, unready, restarts}."""
 
-    def __init__(self, settings: dict[str, Any]) -> None:
-        if "path" not in settings:
-            raise ConfigError('metrics.settings.path: the "file" source needs a path')
-        self.path = Path(str(settings["path"]))
+    path: Path = Field(description="The JSON or TOML file of counts")
+
+
+class FileMetrics:
+    """Counts read from a file on every look (see FileSettings)."""
+
+    def __init__(self, settings: dict[str, Any], where: str = "metrics") -> None:
+        self.path = validate_settings(FileSettings, settings, where).path
 
     def observe(self, deploy: DeployState, now: datetime) -> Observations:
         """The file's counts as Observations."""
@@ -153,6 +165,10 @@ class FileMetrics:
             raise ConfigError(f"{self.path}: cannot read metrics ({exc})") from None
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def _windows(value: Any) -> list[dict[str, Any]]:
     return [dict(w) for w in value] if isinstance(value, list) else [dict(value)]
 
@@ -160,9 +176,9 @@ def _windows(value: Any) -> list[dict[str, Any]]:
 def build_metrics(plugin: Plugin, where: str = "metrics") -> Metrics:
     """The metrics source a service's config names (`where` is its key path, for errors)."""
     if plugin.kind == "static":
-        return StaticMetrics(plugin.settings)
+        return StaticMetrics(plugin.settings, where)
     if plugin.kind == "file":
-        return FileMetrics(plugin.settings)
+        return FileMetrics(plugin.settings, where)
     if plugin.kind == "prometheus":
         from adapters.prometheus import PrometheusMetrics
 

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from adapters.fleet_health import FleetHealth, FleetSettings
-from adapters.promql import NoData, PromClient, Series, finite
+from adapters.promql import NoData, PromClient, Series, finite, within
 from adapters.settings import Settings, validate_settings
 from rollout.durations import Duration
 from rollout.observations import (
@@ -50,22 +50,29 @@ def _template(value: str) -> str:
 
 
 class Queries(Settings):
-    """PromQL templates; the defaults follow the RED method's standard names.
+    """Settings of prometheus `queries`: PromQL templates; the defaults follow the RED method's
+    standard names and select a service by the label `service`.
 
     Errors and business fall back to 0 × requests, so a counter that has not ticked yet reads
     zero while the arm serves, and empty (no data) when it does not.
     """
 
-    requests: str = _q(_REQUESTS)
-    errors: str = _q(
-        'sum(increase(http_requests_total{ARM,code=~"5.."}[{{window}}])) or 0 * ' + _REQUESTS
+    requests: str = Field(_q(_REQUESTS), description="Requests per window")
+    errors: str = Field(
+        _q('sum(increase(http_requests_total{ARM,code=~"5.."}[{{window}}])) or 0 * ' + _REQUESTS),
+        description="Failed requests per window",
     )
-    latency: str = _q(
-        "sum by (le) (increase(http_request_duration_seconds_bucket{ARM}[{{window}}]))"
+    latency: str = Field(
+        _q("sum by (le) (increase(http_request_duration_seconds_bucket{ARM}[{{window}}]))"),
+        description="Latency histogram buckets per window, by le (seconds)",
     )
-    business: str = _q("sum(increase(business_events_total{ARM}[{{window}}])) or 0 * " + _REQUESTS)
-    error_types: str = _q(
-        'sum by (error_type) (increase(http_requests_total{ARM,error_type!=""}[{{stage}}]))'
+    business: str = Field(
+        _q("sum(increase(business_events_total{ARM}[{{window}}])) or 0 * " + _REQUESTS),
+        description="Business events (e.g. checkouts) per window",
+    )
+    error_types: str = Field(
+        _q('sum by (error_type) (increase(http_requests_total{ARM,error_type!=""}[{{stage}}]))'),
+        description="Errors by type over the stage so far (the new_error judge)",
     )
 
     @field_validator("*")
@@ -78,15 +85,21 @@ class PrometheusSettings(Settings):
     """Settings of `kind = "prometheus"`."""
 
     url: str = Field(pattern=r"^https?://", description="Prometheus base URL")
-    arm_label: str = Field("version", pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+    arm_label: str = Field(
+        "version", pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$", description="The label naming the version"
+    )
     window: Duration = Field(timedelta(seconds=10), description="One judged window")
     timeout: Duration = Field(timedelta(seconds=5), description="Per query")
+    look_timeout: Duration = Field(
+        timedelta(seconds=10),
+        description="All the queries of one look together; beyond it the look is no data",
+    )
     empty_grace: Duration = Field(
         timedelta(seconds=30),
         description="An empty result is no data once the stage is this old (new series need "
         "a scrape or two before increase() has two samples)",
     )
-    queries: Queries = Queries()
+    queries: Queries = Field(Queries(), description="PromQL templates (see the next table)")
     fleet: FleetSettings | None = Field(None, description="Read host health from etcd agents")
 
 
@@ -110,10 +123,11 @@ class PrometheusMetrics:
 
     def observe(self, deploy: DeployState, now: datetime) -> Observations:
         """Both arms' windows since the stage began, or why there is no data."""
-        hosts = HostHealth()
+        hosts = HostHealth(known=False)
         try:
             hosts = self.hosts(deploy, now) if self.hosts else hosts
-            baseline, canary = self._arms(deploy, now)
+            with within(self.settings.look_timeout.total_seconds()):
+                baseline, canary = self._arms(deploy, now)
         except NoData as gap:
             return Observations(self.window_s, Arm(), Arm(), hosts, unavailable=gap.reason)
         return Observations(self.window_s, baseline, canary, hosts)

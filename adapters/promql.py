@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+_deadline: ContextVar[tuple[float, float] | None] = ContextVar("promql_deadline", default=None)
+
+
+@contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Queries inside share one deadline: a look that runs out of time is no data."""
+    token = _deadline.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 class NoData(Exception):
@@ -50,19 +66,37 @@ class PromClient:
         self._http.close()
 
     def _get(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        params = {**params, "timeout": f"{self.timeout_s:g}s"}
+        timeout = self._time_left()
+        params = {**params, "timeout": f"{timeout:g}s"}
         try:
-            response = self._http.post(path, data=params)
+            response = self._http.post(path, data=params, timeout=timeout)
         except httpx.ConnectError:
             raise NoData(f"metrics source unreachable: connection refused to {self.host}") from None
         except httpx.TimeoutException:
+            if timeout < self.timeout_s:  # cut short by the look's deadline
+                raise NoData(self._too_slow()) from None
             raise NoData(
-                f"metrics source unreachable: no answer from {self.host} in {self.timeout_s:g} s"
+                f"metrics source unreachable: no answer from {self.host} in {timeout:g} s"
             ) from None
         except httpx.HTTPError as exc:
             reason = f"metrics source unreachable: {type(exc).__name__} from {self.host}"
             raise NoData(reason) from None
         return _result(response, self.host)
+
+    def _time_left(self) -> float:
+        """This query's timeout: the per-query timeout, or less when the look's deadline nears."""
+        deadline = _deadline.get()
+        if deadline is None:
+            return self.timeout_s
+        left = deadline[0] - time.monotonic()
+        if left <= 0.05:
+            raise NoData(self._too_slow())
+        return min(self.timeout_s, round(left, 3))
+
+    def _too_slow(self) -> str:
+        deadline = _deadline.get()
+        seconds = deadline[1] if deadline else self.timeout_s
+        return f"metrics source too slow: {self.host} gave no full answer in {seconds:g} s"
 
 
 def _result(response: httpx.Response, host: str) -> list[dict[str, Any]]:

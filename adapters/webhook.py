@@ -35,9 +35,9 @@ IDEMPOTENCY = "Idempotency-Key"
 class WebhookSettings(Settings):
     """Settings of `kind = "webhook"`."""
 
-    url: str = Field(pattern=r"^https?://")
+    url: str = Field(pattern=r"^https?://", description="Where each action is POSTed (JSON)")
     secret_env: str = Field(description="Environment variable holding the signing secret")
-    timeout: Duration = timedelta(seconds=10)
+    timeout: Duration = Field(timedelta(seconds=10), description="Per request")
     attempts: int = Field(4, ge=1, le=10, description="Tries for timeouts and 5xx")
     backoff: Duration = Field(timedelta(seconds=0.5), description="First retry delay; doubles")
     environment: str = Field("production", description="Sent with traffic actions")

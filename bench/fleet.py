@@ -6,7 +6,11 @@ one run: the time from the desired-state key change to every `commander agent` p
 the new version (its `current` link switched; and, for reference, reporting ready in etcd),
 with 5 and with 25 agents (target: within 1.5× of each other, since each agent pulls for
 itself), without a drain and with a 1 s drain; and the p99 of one PrometheusMetrics.observe()
-over a 10-minute stage (target < 50 ms). Prints PASS/FAIL per target; exits 1 on a failure.
+over a 10-minute stage (target < 50 ms); and isolation (bench/isolation.py): another deploy's
+bake-end-to-question delay while one Prometheus is frozen (target: p99 < 1 s), with judges on
+the worker thread and on their own pool side by side. Prints PASS/FAIL per target; exits 1 on a
+failure. `--isolation` runs only the isolation figure. Hosts per stage of the built-in plan on
+pull fleets of 5 and 40 real agents, and their SIGTERM exit: bench/pools.py.
 On loopback every agent shares the machine's cores, so without a drain the fan-out measures
 the agents' CPU; the bench prints it per host.
 """
@@ -141,7 +145,17 @@ def report_fleet(fleet: dict[int, Rounds], drain: str) -> bool:
     return met
 
 
+def isolation_figure(rounds: int = 20) -> bool:
+    """The isolation figure (bench/isolation.py), printed; True when it meets its target."""
+    from bench import isolation
+
+    with tempfile.TemporaryDirectory(prefix="bench-isolation-") as tmp:
+        return isolation.report(isolation.measure(Path(tmp), rounds))
+
+
 def main() -> int:
+    if "--isolation" in sys.argv[1:]:
+        return 0 if isolation_figure() else 1
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         work = Path(tmp)
         exporter = Exporter()
@@ -174,7 +188,8 @@ def main() -> int:
     print(f"  p50 {statistics.median(evals):.1f} ms, p99 {eval_p99:.1f} ms "
           f"(target < {EVAL_TARGET_MS:g} ms; ratio {eval_p99 / EVAL_TARGET_MS:.2f} of target)  "
           f"{'PASS' if eval_ok else 'FAIL'}")  # fmt: skip
-    return 0 if fan_ok and eval_ok else 1
+    isolated = isolation_figure()
+    return 0 if fan_ok and eval_ok and isolated else 1
 
 
 if __name__ == "__main__":

@@ -115,11 +115,12 @@ class Deploys:
         if not check.allowed:
             reasons = "\n".join(f"• {r.text}" for r in check.reasons)
             raise Refused(f"Cannot start {cmd.service} {cmd.version}:\n{reasons}")
+        previous = self.serving_version(cmd.service)
         created = DeployState(
             id=f"{cmd.service}-{uuid.uuid4().hex[:10]}",
             service=cmd.service,
             version=cmd.version,
-            previous_version=self.serving_version(cmd.service),
+            previous_version=previous,
             commander=cmd.commander or self.commander_now(now, fallback=user),
             plan_name="hotfix" if cmd.hotfix and "hotfix" in self.config.plans else "default",
             hotfix=cmd.hotfix,
@@ -129,6 +130,7 @@ class Deploys:
                 ("started_by", user),
                 *((("forced_by", user),) if check.forced else ()),
                 *release_meta(cmd),
+                *self._previous_safety(cmd.service, previous),
             ),
         )
         return self._record_start(created, user, now)
@@ -187,6 +189,11 @@ class Deploys:
         if latest.status == "rolled_back":
             return latest.rollback_target
         return latest.previous_version
+
+    def _previous_safety(self, service: str, previous: str | None) -> tuple[tuple[str, bool], ...]:
+        """Meta marking a previous release that is not rollback-safe (the core's one rule)."""
+        record = next((r for r in self.repo.history(service, 50) if r.version == previous), None)
+        return (("previous_rollback_safe", False),) if record and not record.rollback_safe else ()
 
     def _transition(self, deploy_id: str, step: Step) -> Folded:
         """Decide and save; a lost race is decided again on the winner's state.

@@ -98,7 +98,9 @@ class KillSwitchControl:
         repo: FlagStore,
         clock: Clock,
         wake: Callable[[], None] = lambda: None,
+        problem: Callable[[str, bool], str | None] = lambda flag, off: None,
     ) -> None:
+        self.problem = problem  # why the flag file cannot take the flip (FlagdKillSwitches)
         self.config = config
         self.repo = repo
         self.clock = clock
@@ -114,6 +116,9 @@ class KillSwitchControl:
         if not self.config.is_admin(user) and (latest is None or latest.commander != user):
             who = f"@{latest.commander}, who commands {owner.name}," if latest else "nobody"
             raise Refused(f"Only {who} or an admin may flip {flag}.")
+        problem = self.problem(flag, off)
+        if problem is not None:
+            raise Refused(f"Cannot turn {flag} {'off' if off else 'on'}: {problem}.")
         now, word = self.clock.now(), "off" if off else "back on"
         why = reason or ("turned off" if off else "turned back on")
         self.repo.set_flag(flag, not off, by=user, now=now, reason=why)

@@ -80,7 +80,8 @@ def build_services(
     )
     for service in config.services:  # bad adapter settings stop the bot at start, in one line
         deployer_for(service.name), metrics_for(service.name)
-    world = ServiceWorld(deployer_for, metrics_for, FlagdKillSwitches(config.flagd))
+    flags = FlagdKillSwitches(config.flagd)
+    world = ServiceWorld(deployer_for, metrics_for, flags)
     clock = WallClock()
     usergroup = config.rotation.usergroup
     roster = UsergroupRoster(client, usergroup) if usergroup else None
@@ -96,9 +97,11 @@ def build_services(
     drills = DrillService(config, repo, settings.scenarios_dir, _members(client), clock)
     runner = DrillRunner(drills)
     outbox.config_for = runner.config_for
-    worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner)
+    judges = ThreadPoolExecutor(max_workers=8, thread_name_prefix="commander-judge")
+    worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner,
+                    run=lambda job: _submit(judges, job))  # fmt: skip
     deploys.wake = worker.wake
-    kills = KillSwitchControl(config, repo, clock, wake=worker.wake)
+    kills = KillSwitchControl(config, repo, clock, wake=worker.wake, problem=flags.problem)
     trains = Trains(deploys, slack)
     worker.also.append(trains.advance)
     commands = Commands(deploys, team, kills, trains)

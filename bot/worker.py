@@ -5,6 +5,13 @@ Slack messages and re-renders stale cards, and (3) fires due bake and stabilizat
 runs the judges and posts maintenance notices. Everything it acts on is read afresh from the
 store, so after a restart (even kill -9) deploys simply go on; every change is a
 compare-and-set and every send is claimed, so two replicas still do each thing once.
+
+Isolation: each deploy's work has its own error boundary (an exception in one never skips
+another's timers, judges or messages), and what waits on a remote system runs off the worker
+thread on `run` (a thread pool in serve): each deploy's judging (one look per deploy at a time,
+bounded by the source's own timeout) and the outbox's Slack calls (one drain at a time), so
+neither delays the timers. A held deploy is looked at with backoff (evaluate_every doubling up
+to a minute), not on every pass.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
@@ -27,6 +34,13 @@ from rollout.ports import Conflict, Metrics
 from rollout.state import DeployState
 
 log = logging.getLogger("commander.worker")
+Run = Callable[[Callable[[], None]], None]
+MAX_HELD_LOOK = timedelta(seconds=60)
+
+
+def run_inline(job: Callable[[], None]) -> None:
+    """Run a job at once, on the caller's thread (tests and the shell)."""
+    job()
 
 
 class DrillPass(Protocol):
@@ -47,7 +61,9 @@ class Worker:
         metrics: Metrics,
         tick: float = 0.25,
         drills: DrillPass | None = None,
+        run: Run = run_inline,
     ) -> None:
+        self.run = run  # where judging runs: off the worker thread in serve
         self.drills = drills  # advances running drills (bot.drills.runner.DrillRunner)
         self.deploys = deploys
         self.team = team
@@ -56,6 +72,9 @@ class Worker:
         self.metrics = metrics
         self.tick = tick
         self._judged_at: dict[str, datetime] = {}
+        self._held_looks: dict[str, int] = {}  # looks at a held deploy in a row
+        self._busy: set[str] = set()  # jobs in flight off the worker thread
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -85,14 +104,13 @@ class Worker:
         self.act(now)
         for deploy in self.deploys.repo.active():  # never drills: their world is the sim
             self._guarded(deploy, partial(self._advance, deploy, now))
-        self.team.post_due_notices()
-        for work in self.also:
-            work()
+        for work in (self.team.post_due_notices, *self.also):
+            _bounded(work)
 
     def act(self, now: datetime) -> None:
-        """Make production and Slack show what the store says."""
+        """Make production and Slack show what the store says (Slack off the worker thread)."""
         self.reconciler.run_once(now)
-        self.outbox.drain(now)
+        self._off_thread("outbox", partial(self.outbox.drain, now))
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -110,22 +128,61 @@ class Worker:
         elif deploy.status == "stabilizing" and _due(deploy.stabilize_until, now):
             self.deploys.apply(deploy.id, ev.StabilizationElapsed())
         elif controller.watching(deploy) and self._judging_due(deploy, now):
-            self.deploys.observe(deploy.id, self.metrics)
+            self._judge(deploy)
+
+    def _judge(self, deploy: DeployState) -> None:
+        """Look at the deploy's metrics off the worker thread; one look per deploy at a time."""
+        look = partial(
+            self._guarded, deploy, partial(self.deploys.observe, deploy.id, self.metrics)
+        )
+        self._off_thread(f"judge:{deploy.id}", look)
+
+    def _off_thread(self, name: str, job: Callable[[], object]) -> None:
+        """Run `job` on `run` unless the last job of that name is still going."""
+        with self._lock:
+            if name in self._busy:
+                return
+            self._busy.add(name)
+
+        def bounded() -> None:
+            try:
+                _bounded(job)
+            finally:
+                with self._lock:
+                    self._busy.discard(name)
+
+        self.run(bounded)
 
     def _judging_due(self, deploy: DeployState, now: datetime) -> bool:
+        held = self._held_looks.get(deploy.id, 0) if deploy.status == "held" else 0
+        every = self.deploys.config.policy.evaluate_every
+        if held:
+            every = min(every * 2**held, MAX_HELD_LOOK)
         last = self._judged_at.get(deploy.id)
-        if last is not None and now - last < self.deploys.config.policy.evaluate_every:
+        if last is not None and now - last < every:
             return False
         self._judged_at[deploy.id] = now
+        self._held_looks[deploy.id] = held + 1 if deploy.status == "held" else 0
         return True
 
-    def _guarded(self, deploy: DeployState, step: Callable[[], None]) -> None:
+    def _guarded(self, deploy: DeployState, step: Callable[[], object]) -> None:
+        """One deploy's error boundary: nothing it raises reaches another deploy's work."""
         try:
             step()
         except Conflict as exc:  # another replica or a person changed it first
             log.debug("deploy %s: lost a race (%s); the next pass sees the result", deploy.id, exc)
         except CommanderError as exc:
             log.warning("deploy %s: %s", deploy.id, exc)
+        except Exception:  # a bug or a lost database in one deploy: logged in full, others go on
+            log.exception("deploy %s: its work in this pass failed", deploy.id)
+
+
+def _bounded(job: Callable[[], object]) -> None:
+    """Run one piece of a pass; what it raises is logged and never stops the others."""
+    try:
+        job()
+    except Exception:  # an error boundary: logged in full, the rest of the pass goes on
+        log.exception("worker: %s failed; the rest of the pass goes on", job)
 
 
 def _due(moment: datetime | None, now: datetime) -> bool:

@@ -25,7 +25,7 @@ def agent(
     ] = None,
 ) -> None:
     """Run on each host: watch the service's desired state in etcd, fetch, drain, switch."""
-    from agent.host import Agent, AgentSettings
+    from agent.host import Agent, AgentSettings, Stopped
     from rollout.parsing import parse_toml
 
     try:
@@ -36,7 +36,14 @@ def agent(
     if host:
         settings = settings.model_copy(update={"host": host})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per etcd request
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    def leave(*_: object) -> None:
+        if not stop.is_set():  # the first signal interrupts whatever blocks; later ones wait
+            stop.set()
+            raise Stopped
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
     Agent(settings, stop).run()

@@ -177,7 +177,8 @@ def _type_words(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if kind == "string" and target.get("pattern") == PATTERN:
         return "duration"
     if kind == "string" and "format" in target:
-        return {"date-time": "date-time", "time": "time of day", "date": "date"}[target["format"]]
+        formats = {"date-time": "date-time", "time": "time of day", "date": "date", "path": "path"}
+        return formats.get(target["format"], "string")
     words = {"integer": "integer", "number": "number", "boolean": "boolean", "string": "string"}
     return words.get(str(kind), "any") + _range(target)
 
@@ -256,6 +257,32 @@ Run one with `commander sim run FILE`, all of them with `commander sim validate`
 is `docs/schema/scenario.json` (printed by `commander sim schema`)."""
 
 
+def adapter_reference() -> str:
+    """The "Adapter settings" part: each kind's settings table, defaults and notes."""
+    from adapters.kinds import AGENT_NOTES, Kind, adapter_kinds
+    from agent.host import AgentSettings
+
+    lines = [
+        "## Adapter settings",
+        "",
+        "Each service's `deployer` and `metrics` table names a `kind`; its `settings` table is",
+        "checked against that kind's settings below (unknown keys are errors), by `commander",
+        "config check` and when `commander serve` starts. The agent's file is the last table.",
+    ]
+    kinds = [*adapter_kinds(), Kind("agent", "agent", AgentSettings, AGENT_NOTES)]
+    for kind in kinds:
+        schema = kind.model.model_json_schema(schema_generator=_Schema)
+        header = {
+            "agent": "### `commander agent` file",
+            "queries": "### `[services.metrics.settings.queries]` of a prometheus source",
+        }.get(kind.port, f'### `[services.{kind.port}]` with `kind = "{kind.kind}"`')
+        lines += ["", header, "", " ".join(str(schema.get("description", "")).split()), ""]
+        lines += _table(schema, schema.get("$defs", {}))
+        if kind.notes:
+            lines += ["", " ".join(kind.notes.split())]
+    return "\n".join(lines)
+
+
 def config_reference() -> str:
     """docs/reference/config.md."""
     from rollout.config import TeamConfig, default_plan
@@ -267,7 +294,8 @@ def config_reference() -> str:
     appendix = (
         "## The built-in plan\n\nWithout `[plan]`, releases follow this plan:\n\n```toml\n"
         + toml_tables("plan.stages", stages)
-        + "\n```"
+        + "\n```\n\n"
+        + adapter_reference()
     )
     return reference_markdown(
         TeamConfig,

@@ -187,9 +187,14 @@ class Rotation(Model):
 class Plugin(Model):
     """An adapter choice: a kind plus free-form settings for it."""
 
-    kind: str = Field("log", description="Which adapter, e.g. log, static or file")
+    kind: str = Field(
+        "log",
+        description=(
+            "deployer: log, command, webhook or etcd; metrics: static, file, prometheus or etcd"
+        ),
+    )
     settings: dict[str, Any] = Field(
-        default_factory=dict, description="Free-form settings passed to the adapter"
+        default_factory=dict, description="The kind's settings (see Adapter settings below)"
     )
 
 
@@ -202,7 +207,8 @@ class Service(Model):
     )
     deployer: Plugin = Field(Plugin(kind="log"), description="How versions are shipped")
     metrics: Plugin = Field(
-        Plugin(kind="static"), description="Where observations come from: static or file"
+        Plugin(kind="static"),
+        description="Where observations come from: static, file, prometheus or etcd",
     )
     rollback_safe: StrictBool = Field(True, description="Default for its releases")
     kill_switches: tuple[str, ...] = Field(
@@ -359,7 +365,11 @@ class ZScoreJudge(JudgeBase):
 
 
 class HealthJudge(JudgeBase):
-    """New hosts must pass readiness before traffic, and must not restart too often."""
+    """New hosts must pass readiness before traffic, and must not restart too often.
+
+    It reads the hosts the etcd agents report (metrics kind "etcd", or a prometheus source's
+    `fleet`). With no fleet source it says "no fleet source: host health not judged" and does
+    not block a gate, unless require_fleet = true, when it stays inconclusive."""
 
     kind: Literal["health"] = Field("health", description="Judge kind")
     max_restarts: StrictInt = Field(3, ge=0, description="Restarts of a new host tolerated")
@@ -367,6 +377,13 @@ class HealthJudge(JudgeBase):
         0.0, ge=0, le=1, description="Share of new hosts allowed to be unready after the grace"
     )
     grace: Duration = Field(timedelta(seconds=60), description="Startup time allowed")
+    require_fleet: StrictBool = Field(
+        False,
+        description=(
+            "Wait for a fleet source (etcd agents) before passing; false: with no fleet "
+            "source the judge says so and does not block a gate"
+        ),
+    )
 
 
 class LatencyJudge(JudgeBase):

@@ -10,7 +10,14 @@ from typing import Any
 from rollout import judges
 from rollout.config import Policy, TeamConfig
 from rollout.events import Action, Event, JudgeVerdict, MetricsUnavailable
-from rollout.machine import Refusal, Transition, decide
+from rollout.machine import (
+    COMPARING,
+    Refusal,
+    Transition,
+    decide,
+    first_release,
+    first_release_note,
+)
 from rollout.observations import Observations
 from rollout.state import DeployState
 
@@ -24,11 +31,22 @@ class Folded:
     refusals: tuple[Refusal, ...]
 
 
-def verdicts(policy: Policy, obs: Observations) -> list[JudgeVerdict]:
+def verdicts(
+    policy: Policy, obs: Observations, state: DeployState | None = None
+) -> list[JudgeVerdict]:
     """Every judge's verdict on the observations, as events for the machine."""
     if obs.unavailable is not None:
         return [_no_data(judge, obs.unavailable) for judge in policy.judges]
+    if state is not None and first_release(state) and not obs.baseline.requests.sum():
+        return [_first(judge, state) if judge.kind in COMPARING else
+                judges.judge_verdict(judge, obs) for judge in policy.judges]  # fmt: skip
     return [judges.judge_verdict(judge, obs) for judge in policy.judges]
+
+
+def _first(judge: Any, state: DeployState) -> JudgeVerdict:
+    """A judge that compares arms has nothing to compare on a first release: it says so."""
+    summary = first_release_note(state.service)
+    return JudgeVerdict(judge.label, judge.mode, "inconclusive", summary, {"summary": summary})
 
 
 def _no_data(judge: Any, reason: str) -> JudgeVerdict:
@@ -66,7 +84,7 @@ def observe(state: DeployState, obs: Observations, now: datetime, config: TeamCo
     """Judge the observations and apply the verdicts to the deploy."""
     if not watching(state):
         return Folded(state, (), ())
-    events: list[Event] = [*verdicts(config.policy, obs)]
+    events: list[Event] = [*verdicts(config.policy, obs, state)]
     if obs.unavailable is not None:
         events.append(MetricsUnavailable(obs.unavailable))
     return fold(state, events, now, config)

@@ -32,6 +32,7 @@ class Refusal:
 
 
 Outcome = Transition | Refusal
+COMPARING = frozenset({"sequential", "latency", "mann_whitney", "new_error"})  # need a baseline
 E = TypeVar("E")
 Handler = Callable[[DeployState, Any, datetime, TeamConfig], Outcome]
 
@@ -312,9 +313,9 @@ def _on_resume(state: DeployState, event: ev.Resume, now: datetime, config: Team
     if state.status != "held":
         return refuse(state, event, "not_held", "the deploy is not held")
     new = state.evolve(status="running", phase=state.held_phase, held_phase=None, hold_reason=None)
+    if new.phase == "baking":
+        return _rebake(state, new, event, now, config)
     actions: list[Action] = [ev.Notify("resumed", {"user": event.user})]
-    if new.phase == "baking" and new.bake_until is not None:
-        actions.append(ev.StartBake(new.stage_index, new.bake_until))
     if new.phase == "deploying":
         stage = config.plan_named(state.plan_name).stages[state.stage_index]
         assert isinstance(stage, DeployStage)
@@ -322,9 +323,28 @@ def _on_resume(state: DeployState, event: ev.Resume, now: datetime, config: Team
     return _moved(state, new, event, actions, "resumed")
 
 
+def _rebake(
+    state: DeployState, new: DeployState, event: ev.Resume, now: datetime, config: TeamConfig
+) -> Outcome:
+    """A held bake starts again: the clock stopped at the hold, and the judges forget what they
+    saw before it (their window starts now), so no verdict rests on data from before the hold."""
+    stage = config.plan_named(state.plan_name).stages[state.stage_index]
+    assert isinstance(stage, TrafficStage)
+    until = now + stage.bake
+    baking = new.evolve(bake_until=until, stage_started_at=now, verdicts=())
+    fields = {"user": event.user, "stage": stage.name, "bake": wording.duration(stage.bake)}
+    actions: list[Action] = [
+        ev.Notify("resumed_bake", fields),
+        ev.StartBake(state.stage_index, until),
+    ]
+    return _moved(state, baking, event, actions, f"resumed; {stage.name} bakes again")
+
+
 def _on_rollback(
     state: DeployState, event: ev.Rollback, now: datetime, config: TeamConfig
 ) -> Outcome:
+    if event.target in (None, state.previous_version) and not state.previous_rollback_safe:
+        return refuse(state, event, "not_rollback_safe", not_rollback_safe(state))
     reason = event.reason or f"rolled back by {messages.user(event.user)}"
     return rollback(state, event, now, reason, event.target)
 
@@ -351,6 +371,14 @@ def rollback(
     return _moved(state, new, event, actions, reason)
 
 
+def not_rollback_safe(state: DeployState) -> str:
+    """Why nothing rolls back to the previous release."""
+    return (
+        f"{state.previous_version} is not rollback-safe, so nothing was rolled back: turn the "
+        "change off with its kill switch, or roll forward with a fix"
+    )
+
+
 def _rolled_back_note(state: DeployState, to: str | None, reason: str) -> ev.Notify:
     if to is None:
         fields = {"version": state.version, "service": state.service, "reason": reason}
@@ -373,9 +401,14 @@ def _on_verdict(
     evidence = {**event.evidence, "mode": event.mode, "outcome": event.outcome}
     if event.outcome != "fail" or event.mode == "observe":
         return _moved(state, recorded, event, [], f"{event.judge}: {event.summary}", evidence)
-    if event.mode == "act":
+    if event.mode == "act" and state.previous_rollback_safe:
         text = f"{event.judge} failed: {event.summary}"
         return _with_evidence(rollback(recorded, event, now, text), evidence)
+    if not state.previous_rollback_safe:  # the one rollback-safe rule: hold, offer the switch
+        reason = f"{event.judge} failed: {event.summary}; {not_rollback_safe(state)}"
+        note = ev.Notify("judge_holds_unsafe", {"reason": reason}, state.commander, "danger")
+        held = _held(recorded, reason) if state.status == "running" else recorded
+        return _moved(state, held, event, [note], reason, evidence)
     reason = f"{event.judge} recommends rolling back: {event.summary}"
     stage = config.plan_named(state.plan_name).stages[state.stage_index]
     ask = ev.AskConfirm(state.stage_index, stage.name, state.commander, reason)
@@ -416,9 +449,10 @@ def _on_bake_elapsed(
     stage = config.plan_named(state.plan_name).stages[state.stage_index]
     assert isinstance(stage, TrafficStage)
     unsure = unsettled_judges(state, config)
+    first = f"{first_release_note(state.service)}; " if _baseline_missing(state, config) else ""
     if not unsure and stage.gate == "auto":
-        return _advance(state, event, now, config, f"{stage.name} baked; every judge passed")
-    reason = (
+        return _advance(state, event, now, config, f"{first}{stage.name} baked; every judge passed")
+    reason = first + (
         f"not enough evidence to go on: {', '.join(unsure)} did not pass"
         if unsure
         else f"{stage.name} baked; every judge passed"
@@ -427,15 +461,40 @@ def _on_bake_elapsed(
     return _moved(state, state.evolve(phase="awaiting_confirm"), event, [ask], reason)
 
 
+def _baseline_missing(state: DeployState, config: TeamConfig) -> bool:
+    """A first release whose comparing judges have not passed: the thread says why."""
+    latest = dict(state.verdicts)
+    comparing = [j.label for j in config.policy.judges if j.kind in COMPARING]
+    return first_release(state) and any(latest.get(label) != "pass" for label in comparing)
+
+
+def first_release(state: DeployState) -> bool:
+    """True when nothing serves the service before this deploy: there is no baseline arm."""
+    return state.previous_version is None
+
+
+def first_release_note(service: str) -> str:
+    """The one sentence every judge and the gate use for a first release."""
+    return f"first release of {service}: no baseline; judging against history and thresholds"
+
+
 def gating_judges(config: TeamConfig) -> list[str]:
     """The judges whose verdicts can hold or roll back a deploy (not observe-only)."""
     return [j.label for j in config.policy.judges if j.mode != "observe"]
 
 
 def unsettled_judges(state: DeployState, config: TeamConfig) -> list[str]:
-    """Gating judges whose latest verdict in this stage is not a pass."""
+    """Gating judges whose latest verdict in this stage is not a pass.
+
+    On a first release the judges that compare against a baseline cannot pass; the others
+    (history, thresholds, health) decide alone when there are any.
+    """
     latest = dict(state.verdicts)
-    return [name for name in gating_judges(config) if latest.get(name) != "pass"]
+    gating = [j for j in config.policy.judges if j.mode != "observe"]
+    if first_release(state):
+        absolute = [j for j in gating if j.kind not in COMPARING]
+        gating = absolute or gating
+    return [j.label for j in gating if latest.get(j.label) != "pass"]
 
 
 def _on_stabilized(

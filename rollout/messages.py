@@ -24,12 +24,17 @@ TEMPLATES: dict[str, str] = {
     "held": "Held: {reason}",
     "resumed": "Resumed by {user:user}",
     "confirmed_note": "{user:user} confirmed {stage:name}: {note}",
+    "resumed_bake": (
+        "Resumed by {user:user}. {stage:name} bakes again for {bake}: the judges look only at "
+        "data from now, never at data from before the hold"
+    ),
     "rolled_back": "Rolled back {version} → {target}: {reason}",
     "rolled_back_first": (
         "Rolled back {version}: it was the first release of {service}, so no earlier version "
         "exists and no production traffic reaches {service} now: {reason}"
     ),
     "judge_holds": "Holding. {reason}. Roll back, or resume to continue.",
+    "judge_holds_unsafe": "Holding. {reason}.",
     "aborted": "Aborted: {reason}",
     "handed_off": "{from:user} handed the deploy to {to:user}. {where}",
     "action_failed": "{reason}. Deploy held: fix it and resume, or roll back.",

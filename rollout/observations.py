@@ -71,6 +71,7 @@ class HostHealth:
     unready: int = 0
     restarts: int = 0
     seconds_since_start: float = 0.0
+    known: bool = True  # False: the metrics source has no fleet to ask (Prometheus alone)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,11 @@ class DeployState:
         return self.status in TERMINAL
 
     @property
+    def previous_rollback_safe(self) -> bool:
+        """False when the release this deploy replaces is marked not rollback-safe."""
+        return dict(self.meta).get("previous_rollback_safe") is not False
+
+    @property
     def in_flight(self) -> bool:
         """True while the deploy occupies its service (not yet terminal or stabilizing)."""
         return self.status in {"created", "running", "held"}

@@ -86,7 +86,7 @@ class SimFleet:
             if any(self.share) and len(green) == len(self.version) // 2:
                 self._deploy(green, NEW)
         else:
-            self._converge(self._hosts_needed(self.share))
+            self._converge(self._desired_new(self.share))
 
     def roll_back(self) -> None:
         """Return every host to the old version; `rollback_done` fires when none is new."""
@@ -98,7 +98,7 @@ class SimFleet:
             self.incarnation[green] += 1
             self.state[green] = OFF
         else:
-            self._converge(0)
+            self._converge(np.zeros(len(self.version), dtype=bool))
         self._check_rolled_back()
 
     def _changing(self, before_change: Callable[[], None]) -> Callable[[], None]:
@@ -118,6 +118,8 @@ class SimFleet:
         return self._routing
 
     def _route(self) -> Routing:
+        if self.cfg.internal_hosts:
+            return self._route_pools()
         rps, internal = self.cfg.rps, self.cfg.internal_share
         serving = self._serving()
         new_hosts, old_hosts = serving & (self.version == NEW), serving & (self.version == OLD)
@@ -169,13 +171,51 @@ class SimFleet:
 
     # --- deploy mechanics ---------------------------------------------------------------
 
-    def _converge(self, new_count: int) -> None:
-        """Schedule in-place switches so the first `new_count` hosts run the new version."""
+    def _desired_new(self, share: tuple[float, float, float]) -> np.ndarray:
+        """Which hosts should run the new version: the first ceil(hosts × share) of each pool
+        (one pool unless `internal_hosts` splits employees' hosts from customers')."""
+        desired = np.zeros(len(self.version), dtype=bool)
+        k, n = self.cfg.internal_hosts, self.cfg.hosts
+        if not k:
+            desired[: self._hosts_needed(share)] = True
+            return desired
+        desired[: _whole_hosts(k, share[0])] = True
+        desired[k : k + _whole_hosts(n - k, share[1])] = True
+        return desired
+
+    def _route_pools(self) -> Routing:
+        """No router, two pools: each audience's requests spread over its own pool's serving
+        hosts, so its exposure is new hosts / serving hosts of that pool."""
+        rps, internal = self.cfg.rps, self.cfg.internal_share
+        serving, new = self._serving(), self.version == NEW
+        pool = np.arange(len(self.version)) < self.cfg.internal_hosts
+        per_host = np.zeros(len(self.version))
+        shares, unserved = [0.0, 0.0], 0.0
+        for index, (members, audience) in enumerate(((pool, internal), (~pool, 1 - internal))):
+            up = serving & members
+            if not up.any():
+                unserved += rps * audience
+                continue
+            per_host[up] = rps * audience / up.sum()
+            shares[index] = float((up & new).sum() / up.sum())
+        new_hosts, old_hosts = serving & new, serving & ~new
+        rates = np.array([rps * internal * shares[0], rps * (1 - internal) * shares[1], 0.0])
+        total_new = rates.sum()
+        return Routing(
+            old_rates=per_host[old_hosts],
+            new_rates=per_host[new_hosts],
+            split=rates / total_new if total_new > 0 else np.array([0.0, 0.0, 1.0]),
+            unserved=unserved,
+            external_pct=100 * shares[1],
+            user_pct=100 * (rates[0] + rates[1]) / rps,
+            mirror_pct=0.0,
+        )
+
+    def _converge(self, desired: np.ndarray) -> None:
+        """Schedule in-place switches so exactly the `desired` hosts run the new version."""
         self.generation += 1
-        desired = np.zeros(len(self.version), dtype=np.int8)
-        desired[:new_count] = NEW
-        up = np.flatnonzero((desired == NEW) & (self.version == OLD))
-        down = np.flatnonzero((desired == OLD) & (self.version == NEW))[::-1]
+        up = np.flatnonzero(desired & (self.version == OLD))
+        down = np.flatnonzero(~desired & (self.version == NEW))[::-1]
         if len(up):
             self._deploy(up, NEW)
         if len(down):
@@ -318,3 +358,8 @@ class SimFleet:
     def new_version_live(self) -> bool:
         """True while any host runs the new version."""
         return bool(((self.version == NEW) & (self.state != OFF)).any())
+
+
+def _whole_hosts(hosts: int, share: float) -> int:
+    """ceil(hosts × share), whole hosts, as a pull fleet's agents count them."""
+    return min(hosts, math.ceil(round(hosts * share, 9)))

@@ -104,11 +104,24 @@ class Fleet(Model):
     history: Duration = Field(
         timedelta(hours=1), description="Warm-up before the deploy, the judges' history"
     )
+    internal_hosts: StrictInt = Field(
+        0,
+        ge=0,
+        description=(
+            "router = none: hosts in the employees' pool, which serve only employees (the "
+            "rest serve customers), as pull-fleet agents with pool = internal; each pool "
+            "switches ceil(its hosts × its audience's percent). 0: one pool for everyone"
+        ),
+    )
 
     @model_validator(mode="after")
     def _routed_blue_green(self) -> Fleet:
         if self.strategy == "blue_green" and self.router == "none":
             raise ValueError("blue_green moves a router between fleets: it needs router = weighted")
+        if self.internal_hosts and (self.router != "none" or self.internal_hosts >= self.hosts):
+            raise ValueError(
+                "internal_hosts needs router = none and fewer internal hosts than hosts"
+            )
         return self
 
 

@@ -34,10 +34,14 @@ def offer(
 ) -> tuple[str, Blocks] | None:
     """Turn-off buttons for the service's kill switches, when rolling back is not safe."""
     service = config.service(state.service)
-    if service.rollback_safe or not service.kill_switches or not judge_failed(actions):
+    safe = service.rollback_safe and state.previous_rollback_safe
+    if safe or not service.kill_switches or not judge_failed(actions):
         return None
+    unsafe = state.service
+    if not state.previous_rollback_safe:
+        unsafe = f"{state.service} {state.previous_version}"
     text = (
-        f"@{state.commander} {state.service} is not rollback-safe: turn the change off with "
+        f"@{state.commander} {unsafe} is not rollback-safe: turn the change off with "
         "its kill switch instead."
     )
     buttons = [

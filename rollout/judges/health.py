@@ -16,6 +16,8 @@ def judge(cfg: HealthJudge, obs: Observations) -> Verdict:
     hosts = obs.hosts
     grace_s = cfg.grace.total_seconds()
     samples = {"new_hosts": hosts.new_hosts, "unready": hosts.unready, "restarts": hosts.restarts}
+    if not hosts.known:
+        return _no_fleet(cfg, samples)
     if hosts.new_hosts <= 0:
         bound = cfg.max_unready_fraction
         return verdict("inconclusive", "unready_fraction", 0, bound, samples, "no new hosts yet")
@@ -44,6 +46,16 @@ def judge(cfg: HealthJudge, obs: Observations) -> Verdict:
         )
     summary = f"{ready_text} unready, {_restarts(hosts.restarts)} (limit {cfg.max_restarts})"
     return verdict("pass", "unready_fraction", unready, cfg.max_unready_fraction, samples, summary)
+
+
+def _no_fleet(cfg: HealthJudge, samples: dict[str, int]) -> Verdict:
+    """No fleet source: say so; block the gate only when the team asked for one."""
+    bound = cfg.max_unready_fraction
+    if cfg.require_fleet:
+        summary = "no fleet source reports host health, and require_fleet = true: waiting"
+        return verdict("inconclusive", "unready_fraction", 0, bound, samples, summary)
+    summary = "no fleet source: host health not judged (set require_fleet = true to wait)"
+    return verdict("pass", "unready_fraction", 0, bound, samples, summary)
 
 
 def _restarts(n: int) -> str:

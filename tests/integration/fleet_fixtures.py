@@ -45,7 +45,9 @@ class Agents:
         self.readiness = ["test", "-f", "{current}/READY"]
         self.etcd = Etcd(etcd_url)
 
-    def config(self, host: str, copy_delay: float | None = 0.0, drain: str = "0s") -> Path:
+    def config(
+        self, host: str, copy_delay: float | None = 0.0, drain: str = "0s", pool: str = "external"
+    ) -> Path:
         """An agent config: fetch by a (slow) copy command, or copy_delay=None to copy the
         source directory in-process."""
         root = self.workdir / "hosts" / host
@@ -56,7 +58,7 @@ class Agents:
         pull = {"source": str(self.source)} if copy_delay is None else {"fetch": fetch}
         lines = {
             "etcd": self.etcd_url, "prefix": self.prefix, "service": "api", "host": host,
-            "root": str(root), **pull, "drain": drain,
+            "root": str(root), **pull, "drain": drain, "pool": pool,
             "readiness": self.readiness, "ready_timeout": "1s",
             "check_every": "1s",
         }  # fmt: skip
@@ -64,9 +66,11 @@ class Agents:
         path.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in lines.items()))
         return path
 
-    def start(self, host: str, copy_delay: float | None = 0.0, drain: str = "0s") -> None:
+    def start(
+        self, host: str, copy_delay: float | None = 0.0, drain: str = "0s", pool: str = "external"
+    ) -> None:
         log = (self.workdir / f"{host}.log").open("ab")
-        config = self.config(host, copy_delay, drain)
+        config = self.config(host, copy_delay, drain, pool)
         argv = [sys.executable, "-c", "from cli.main import main; main()", "agent", str(config)]
         self.procs[host] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log)
 

@@ -105,3 +105,36 @@ def test_a_missing_program_is_a_world_error() -> None:
     deployer = CommandDeployer({"deploy": ["/nonexistent/deploy-tool", "--now"]})
     with pytest.raises(WorldError, match="cannot run /nonexistent/deploy-tool: No such file"):
         deployer.deploy("api", "staging", "2.0")
+
+
+DUMP_ALL = """import json, os, sys
+open(sys.argv[1], "w").write(json.dumps(dict(os.environ)))
+"""
+
+
+def test_a_script_gets_what_it_needs_and_never_the_bots_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-the-bot")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing")
+    monkeypatch.setenv("PAYMENTS_TOKEN", "another-services-secret")
+    monkeypatch.setenv("API_DEPLOY_TOKEN", "ours")
+    out = tmp_path / "env.json"
+    argv = [*script(tmp_path, DUMP_ALL), str(out)]
+    settings = {"smoke_test": argv, "deploy": argv, "env": {"REGION": "eu"},
+                "secrets": ["API_DEPLOY_TOKEN"]}  # fmt: skip
+    deployer = CommandDeployer(settings)
+    with acting_for(deploy_state(), revision=4):
+        assert deployer.smoke_test("api", "staging", "smoke").passed
+    env = json.loads(out.read_text())
+    assert env.pop("PATH") and env.pop("HOME")
+    env.pop("PWD", None)  # some Pythons set it for the child
+    env.pop("LC_CTYPE", None)  # Python's UTF-8 mode may add it
+    assert env == {
+        "REGION": "eu", "API_DEPLOY_TOKEN": "ours",
+        "COMMANDER_ACTION": "smoke_test", "COMMANDER_SERVICE": "api",
+        "COMMANDER_VERSION": "2.0", "COMMANDER_PREVIOUS_VERSION": "1.9",
+        "COMMANDER_ENVIRONMENT": "staging", "COMMANDER_SMOKE_TEST": "smoke",
+        "COMMANDER_DEPLOY_ID": "api-7", "COMMANDER_INTERNAL_PERCENT": "0",
+        "COMMANDER_EXTERNAL_PERCENT": "0", "COMMANDER_MIRROR_PERCENT": "0",
+    }  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.context import acting_for
 from adapters.etcd_deployer import EtcdDeployer
-from adapters.fleet import desired_key, host_rank
+from adapters.fleet import desired_key, switched
 from adapters.fleet_health import FleetHealthMetrics
 from bot.world import ServiceWorld
 from rollout import events as ev
@@ -71,7 +71,8 @@ def test_a_rollout_and_a_rollback_flip_every_agent(
 
     with acting_for(release("2.0", "1.0"), revision=3):
         etcd_deployer.set_traffic("api", "2.0", 0.0, 40.0, 0.0)
-        first = [h for h in HOSTS if host_rank(h) < 40]
+        first = sorted(switched({"shares": {"external": 40}}, dict.fromkeys(HOSTS, "external")))
+        assert len(first) == 2  # ceil(5 × 40%)
         agents.wait_all(first, "2.0")
         agents.wait_all([h for h in HOSTS if h not in first], "1.0")
         etcd_deployer.set_traffic("api", "2.0", 100.0, 100.0, 0.0)
@@ -97,8 +98,8 @@ def test_a_stale_writer_cannot_undo_a_newer_decision(etcd: Server, prefix: str) 
     with acting_for(release("3.0", "1.0", started_second=30), revision=1):  # the next deploy
         etcd_deployer.set_traffic("api", "3.0", 0.0, 10.0, 0.0)
     stored, _ = etcd_deployer.etcd.get(key)
-    assert stored is not None and (stored.value["version"], stored.value["percent"]) == (
-        "3.0", 10.0,
+    assert stored is not None and (stored.value["version"], stored.value["shares"]) == (
+        "3.0", {"internal": 0.0, "external": 10.0},
     )  # fmt: skip
 
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,56 +14,14 @@ from adapters.context import acting_for
 from adapters.webhook import WebhookDeployer, idempotency_key
 from rollout.errors import ConfigError, WorldError
 from rollout.state import DeployState
+from tests.integration.webhook_fixtures import SLOW, Receiver, serve_receiver
 
 SECRET = "whsec-test-0123456789"
-SLOW = 0  # a reply that comes after the deployer gave up
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass
-class Receiver:
-    """Answers with the queued (status, body) replies, then 200 {}; records every request."""
-
-    replies: list[tuple[int, str]] = field(default_factory=list)
-    received: list[Received] = field(default_factory=list)
-    url: str = ""
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.received.append(Received(dict(self.headers), body))
-            status, text = state.replies.pop(0) if state.replies else (200, "{}")
-            if status == SLOW:
-                time.sleep(0.5)  # longer than the deployer's timeout
-                status = 200
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(text.encode())
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/deploys"
-    yield state
-    server.shutdown()
-    server.server_close()
+    yield from serve_receiver()
 
 
 @pytest.fixture

@@ -175,6 +175,21 @@ class TestJudges:
         )
         assert "rolled back" in s.slack.of("chat.update")[-1].text
 
+    @pytest.mark.parametrize("mode", ["act", "recommend"])
+    def test_it_never_rolls_back_to_a_release_that_is_not_rollback_safe(self, mode):
+        s = stack(canary=0.2, mode=mode)
+        s.repo.add_release("api", "0.9", deployed_at=s.clock.now(), outcome="completed",
+                           rollback_safe=False, deploy_id=None, commander="UALICE")  # fmt: skip
+        state = s.deploys.start(Start("api", "1.0"), "UALICE")
+        assert not state.previous_rollback_safe
+        through_checklist_and_staging(s, state.id)
+        s.clock.advance(seconds=3)
+        s.worker.run_once()
+        assert s.repo.get(state.id).status == "held"
+        assert not any(call[0] == "rollback" for call in s.deployer.calls)
+        said = s.thread_posts()[-1].text
+        assert "0.9 is not rollback-safe, so nothing was rolled back" in said
+
     def test_in_recommend_mode_it_holds_and_asks(self):
         s = stack(canary=0.2, mode="recommend")
         state = s.deploys.start(Start("api", "1.0"), "UALICE")

@@ -67,7 +67,7 @@ def test_unknown_flags_variants_and_files_are_world_errors(tmp_path: Path) -> No
     with pytest.raises(WorldError, match="no flag nope"):
         switches(path).set_kill_switch("checkout", "nope", off=True)
     wrong = FlagdKillSwitches(KillSwitchFile(path=str(path)))  # variants "off"/"on" not there
-    with pytest.raises(WorldError, match='no variant "off"'):
+    with pytest.raises(WorldError, match='has no "off" variant'):
         wrong.set_kill_switch("checkout", "new-checkout", off=True)
     with pytest.raises(WorldError, match="no flagd file"):
         switches(tmp_path / "missing.json").set_kill_switch("checkout", "new-checkout", True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.deploys import Deploys
 from bot.killswitches import desired_kill_switches
@@ -66,11 +66,12 @@ def test_the_reconcile_loop_writes_a_stored_flip_once_and_again_after_a_change()
     assert world.writes[-1] == ("checkout", "new-checkout", False)
 
 
-def test_a_failed_flag_write_is_retried_on_the_next_pass() -> None:
+def test_a_failed_flag_write_is_retried_after_its_backoff() -> None:
     world = FlakyFlagFile(failures=1)
     reconciler, repo = reconciler_over(world)
     repo.set_flag("one-click", False, by="U1", now=NOW)
     reconciler.run_once(NOW)
-    assert world.writes == []
-    reconciler.run_once(NOW)
+    reconciler.run_once(NOW + timedelta(seconds=0.25))  # the next pass: still backing off
+    assert world.writes == [] and world.failures == 0
+    reconciler.run_once(NOW + timedelta(seconds=1))
     assert world.writes == [("checkout", "one-click", True)]

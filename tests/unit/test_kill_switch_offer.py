@@ -43,6 +43,12 @@ def test_a_failed_judge_on_a_release_that_is_not_rollback_safe_offers_every_kill
     assert json.loads(elements[0]["value"]) == {"deploy": "d1", "stage": 0, "flag": "new-checkout"}
 
 
+def test_a_judge_failing_in_act_mode_over_an_unsafe_previous_release_offers_the_switch() -> None:
+    state = deploy("api").evolve(meta=(("previous_rollback_safe", False),))
+    found = offer(state, [verdict("fail", "act")], CONFIG)
+    assert found is not None and "api 1 is not rollback-safe" in found[0]
+
+
 @pytest.mark.parametrize(
     ("service", "outcome", "mode"),
     [
