@@ -53,8 +53,8 @@ class Clock:
 class Quiet:
     """Stands in for the outbox and the team: this bench measures decisions, not posts."""
 
-    def drain(self, now: datetime) -> None:
-        return
+    def due(self, now: datetime) -> list[str]:
+        return []
 
     def post_due_notices(self) -> None:
         return

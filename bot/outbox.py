@@ -110,13 +110,18 @@ class Outbox:
         self.config_for: Callable[[DeployState], TeamConfig] = lambda state: self.config
 
     def drain(self, now: datetime) -> None:
-        """One pass: every deploy with a message due or a card behind its state."""
-        due = self.repo.outbox_due(now)
-        cards = [d for d in self.repo.stale_cards() if d not in due and self._card_due(d, now)]
-        for deploy_id in [*due, *cards]:
-            self._drain(deploy_id, now)
+        """One pass, deploy after deploy (the worker drains each deploy on its own thread)."""
+        for deploy_id in self.due(now):
+            self.drain_deploy(deploy_id, now)
 
-    def _drain(self, deploy_id: str, now: datetime) -> None:
+    def due(self, now: datetime) -> list[str]:
+        """Every deploy with a message due or a card behind its state."""
+        due = list(self.repo.outbox_due(now))
+        cards = [d for d in self.repo.stale_cards() if d not in due and self._card_due(d, now)]
+        return [*due, *cards]
+
+    def drain_deploy(self, deploy_id: str, now: datetime) -> None:
+        """Send one deploy's due messages in order, then bring its card up to date."""
         if not self.repo.claim_outbox(deploy_id, self.owner, now, LEASE):
             return  # another replica is sending this deploy's messages
         try:

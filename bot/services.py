@@ -98,8 +98,10 @@ def build_services(
     runner = DrillRunner(drills)
     outbox.config_for = runner.config_for
     judges = ThreadPoolExecutor(max_workers=8, thread_name_prefix="commander-judge")
+    posts = ThreadPoolExecutor(max_workers=8, thread_name_prefix="commander-slack")
     worker = Worker(deploys, team, reconciler, outbox, world, settings.tick, drills=runner,
-                    run=lambda job: _submit(judges, job))  # fmt: skip
+                    run=lambda job: _submit(judges, job),
+                    send=lambda job: _submit(posts, job))  # fmt: skip
     deploys.wake = worker.wake
     kills = KillSwitchControl(config, repo, clock, wake=worker.wake, problem=flags.problem)
     trains = Trains(deploys, slack)

@@ -48,28 +48,23 @@ def make_web_client(settings: Settings, *, retries: bool = True) -> WebClient:
 
 
 class Pacer:
-    """Spaces calls to one channel at least `interval` seconds apart (Slack allows ~1/s)."""
+    """Spaces the starts of calls to one channel at least `interval` seconds apart (Slack allows
+    ~1/s). A caller reserves its slot under a short lock and makes its call outside it, so one
+    slow or hung call never holds up the next deploy's post to the same channel."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
-        self._guard = threading.Lock()
-        self._locks: dict[str, threading.Lock] = {}
-        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
 
-    def wait(self, channel: str) -> threading.Lock:
-        """Block until `channel` may be posted to; returns the channel's lock, held."""
-        with self._guard:
-            lock = self._locks.setdefault(channel, threading.Lock())
-        lock.acquire()
-        delay = self._last.get(channel, float("-inf")) + self.interval - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        return lock
-
-    def done(self, channel: str, lock: threading.Lock) -> None:
-        """Record the post and let the next one through."""
-        self._last[channel] = time.monotonic()
-        lock.release()
+    def wait(self, channel: str) -> None:
+        """Sleep until this caller's slot on `channel`."""
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next.get(channel, now))
+            self._next[channel] = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
 
 
 class SlackPoster:
@@ -89,13 +84,10 @@ class SlackPoster:
     ) -> tuple[str, str]:
         """chat.postMessage; returns (channel id, ts) of the new message."""
         text, blocks = outgoing.message(text, blocks, pointer)
-        lock = self.pacer.wait(channel)
-        try:
-            resp = self.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
-            )
-        finally:
-            self.pacer.done(channel, lock)
+        self.pacer.wait(channel)
+        resp = self.client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts
+        )
         return str(resp.get("channel") or channel), str(resp["ts"])
 
     def update(
@@ -103,24 +95,18 @@ class SlackPoster:
     ) -> None:
         """chat.update of a message the bot posted."""
         text, blocks = outgoing.message(text, blocks, pointer)
-        lock = self.pacer.wait(channel)
-        try:
-            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-        finally:
-            self.pacer.done(channel, lock)
+        self.pacer.wait(channel)
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
     def upload(
         self, channel: str, thread_ts: str | None, filename: str, content: bytes, title: str
     ) -> tuple[str, str]:
         """files_upload_v2 into a thread; returns (channel id, file id)."""
-        lock = self.pacer.wait(channel)
-        try:
-            resp = self.client.files_upload_v2(
-                channel=channel, thread_ts=thread_ts, filename=filename, content=content,
-                title=outgoing.file_title(title),
-            )  # fmt: skip
-        finally:
-            self.pacer.done(channel, lock)
+        self.pacer.wait(channel)
+        resp = self.client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts, filename=filename, content=content,
+            title=outgoing.file_title(title),
+        )  # fmt: skip
         file = resp.get("file") or {}
         return channel, str(file.get("id") or "uploaded")
 

@@ -8,10 +8,10 @@ compare-and-set and every send is claimed, so two replicas still do each thing o
 
 Isolation: each deploy's work has its own error boundary (an exception in one never skips
 another's timers, judges or messages), and what waits on a remote system runs off the worker
-thread on `run` (a thread pool in serve): each deploy's judging (one look per deploy at a time,
-bounded by the source's own timeout) and the outbox's Slack calls (one drain at a time), so
-neither delays the timers. A held deploy is looked at with backoff (evaluate_every doubling up
-to a minute), not on every pass.
+thread (thread pools in serve): each deploy's judging on `run` (one look per deploy at a time,
+bounded by the source's own timeout) and each deploy's Slack messages on `send` (one drain per
+deploy at a time, in order), so neither delays the timers or another deploy. A held deploy is
+looked at with backoff (evaluate_every doubling up to a minute), not on every pass.
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ class Worker:
         tick: float = 0.25,
         drills: DrillPass | None = None,
         run: Run = run_inline,
+        send: Run = run_inline,
     ) -> None:
         self.run = run  # where judging runs: off the worker thread in serve
+        self.send = send  # where each deploy's Slack messages go out: likewise
         self.drills = drills  # advances running drills (bot.drills.runner.DrillRunner)
         self.deploys = deploys
         self.team = team
@@ -108,9 +110,12 @@ class Worker:
             _bounded(work)
 
     def act(self, now: datetime) -> None:
-        """Make production and Slack show what the store says (Slack off the worker thread)."""
+        """Make production and Slack show what the store says (Slack off the worker thread,
+        each deploy's messages on their own, so one slow post never holds up another deploy's)."""
         self.reconciler.run_once(now)
-        self._off_thread("outbox", partial(self.outbox.drain, now))
+        for deploy_id in self.outbox.due(now):
+            drain = partial(self.outbox.drain_deploy, deploy_id, now)
+            self._off_thread(f"outbox:{deploy_id}", drain, self.send)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -135,9 +140,9 @@ class Worker:
         look = partial(
             self._guarded, deploy, partial(self.deploys.observe, deploy.id, self.metrics)
         )
-        self._off_thread(f"judge:{deploy.id}", look)
+        self._off_thread(f"judge:{deploy.id}", look, self.run)
 
-    def _off_thread(self, name: str, job: Callable[[], object]) -> None:
+    def _off_thread(self, name: str, job: Callable[[], object], run: Run) -> None:
         """Run `job` on `run` unless the last job of that name is still going."""
         with self._lock:
             if name in self._busy:
@@ -151,7 +156,7 @@ class Worker:
                 with self._lock:
                     self._busy.discard(name)
 
-        self.run(bounded)
+        run(bounded)
 
     def _judging_due(self, deploy: DeployState, now: datetime) -> bool:
         held = self._held_looks.get(deploy.id, 0) if deploy.status == "held" else 0

@@ -29,6 +29,11 @@ from tests.servers import Server, start_etcd, wait_until
 POOLS = {"h0": "internal", "h1": "external", "h2": "external", "h3": "external", "h4": "external"}
 _prefixes = itertools.count()
 
+# Long enough never to flake on a loaded machine, short of the waits an agent that ignored
+# SIGTERM would sit out (a 20 s drain, a 30 s backoff); the 2 s target is a bench figure.
+LEAVES_S = 8
+
+
 
 @pytest.fixture(scope="module")
 def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -147,7 +152,7 @@ def test_the_agent_backs_off_says_so_once_and_leaves_on_sigterm(
     time.sleep(5)  # retrying each second, the old agent tried (and warned) 5 more times
     proc = agents.procs.pop("h0")
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=2) == 0
+    assert proc.wait(timeout=LEAVES_S) == 0  # bench/pools.py measures the 2 s target
     etcd.sock.close()
     tries = [t - first for t in etcd.attempts if t - first <= 5]
     assert 2 <= len(tries) <= 4, tries  # delays of 0.5-1, 1-2, 2-4 s: jittered doubling
@@ -167,7 +172,7 @@ def test_sigterm_mid_switch_exits_at_once_leaving_the_host_wholly_old_or_new(
     agents.wait_all(["h0"], "2.0", state=moment, timeout=30)
     proc = agents.procs.pop("h0")
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=2) == 0
+    assert proc.wait(timeout=LEAVES_S) == 0  # well inside the 20 s drain it would sit out
     assert agents.serving("h0") == "1.0"  # cut short before the switch: wholly old
 
 

@@ -37,8 +37,8 @@ PLAN = Plan(stages=(TrafficStage(name="canary", percent=10, bake="1s"),
 class Quiet:
     """The outbox and the team: these tests look at decisions, not posts."""
 
-    def drain(self, now: datetime) -> None:
-        return
+    def due(self, now: datetime) -> list[str]:
+        return []
 
     def post_due_notices(self) -> None:
         return
@@ -71,7 +71,7 @@ def stack(metrics: dict[str, object], pooled: bool) -> tuple[Worker, Deploys, Fa
     pool = ThreadPoolExecutor(max_workers=4)
     run = (lambda job: pool.submit(job) and None) if pooled else (lambda job: job())
     quiet = Quiet()
-    worker = Worker(deploys, quiet, Reconciler(deploys, world), quiet, world, run=run)  # type: ignore[arg-type]
+    worker = Worker(deploys, quiet, Reconciler(deploys, world), quiet, world, run=run, send=run)  # type: ignore[arg-type]
     for service in metrics:
         plan = "long" if service == "frozen" else "default"
         repo.add(DeployState(f"{service}-1", service, "2.0", "1.0", "U1", plan_name=plan), T0)
@@ -130,12 +130,15 @@ def test_a_held_deploy_is_looked_at_with_backoff() -> None:
 
 
 class HungSlack:
-    """An outbox whose Slack call never answers until released."""
+    """An outbox whose Slack call for one deploy never answers until released."""
 
     def __init__(self) -> None:
         self.release = threading.Event()
 
-    def drain(self, now: datetime) -> None:
+    def due(self, now: datetime) -> list[str]:
+        return ["api-1"]
+
+    def drain_deploy(self, deploy_id: str, now: datetime) -> None:
         self.release.wait(30)
 
     def post_due_notices(self) -> None:
@@ -153,7 +156,7 @@ def test_a_hung_slack_call_never_holds_up_a_bake_end() -> None:
         wait_until(finished.is_set, 10, "the pass to finish while Slack hangs")
         assert deploys.repo.get("api-1").phase == "awaiting_confirm"
         worker.run_once()  # the next pass does not start a second drain behind the hung one
-        assert "outbox" in worker._busy
+        assert "outbox:api-1" in worker._busy
     finally:
         hung.release.set()
 
