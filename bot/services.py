@@ -16,6 +16,7 @@ from adapters.flagd import FlagdKillSwitches
 from adapters.metrics import build_metrics
 from adapters.settings import where
 from bot.commands import Commands
+from bot.config_checks import load_config
 from bot.deploys import Deploys
 from bot.drills.runner import DrillRunner
 from bot.drills.service import DrillService
@@ -23,7 +24,7 @@ from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.roster import UsergroupRoster
-from bot.settings import Settings, load_team_config
+from bot.settings import Settings
 from bot.slack_client import SlackPoster, make_web_client
 from bot.team import Team
 from bot.trains import Trains
@@ -64,7 +65,7 @@ def build_services(
     settings: Settings, repo: Repository, client: WebClient | None = None
 ) -> Services:
     """Wire the bot's services around a repository (store.repository.Repository in production)."""
-    config = load_team_config(settings.config_path)
+    config = load_config(settings.config_path)
     client = client or make_web_client(settings)
     slack = SlackPoster(client, settings.post_interval)
     source = settings.config_path.name

@@ -128,13 +128,6 @@ def read_config(path: Path | None = None) -> TeamConfig:
     return parse_config(data, str(chosen))
 
 
-def load_team_config(path: Path) -> TeamConfig:
-    """Read and validate the team config at `path` (what `commander serve` does on start)."""
-    if not path.exists():
-        raise ConfigError(f"{path}: no such file (set COMMANDER_CONFIG to your commander.toml)")
-    return read_config(path)  # a folder or a binary file is one line too
-
-
 def _read(kind: type[S]) -> S:
     try:
         return kind()

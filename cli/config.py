@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.settings import config_path, read_config
+from bot.config_checks import load_config
+from bot.settings import config_path
 from cli.config_tables import plan_table, policy_table, rotation_table, services_table, team_table
 
 PathArg = Annotated[
@@ -20,7 +21,7 @@ PathArg = Annotated[
 
 def check(path: PathArg = None) -> None:
     """Validate a team config and show its plan, windows, rotation and policy."""
-    config = read_config(path)
+    config = load_config(path, every=True)
     console = Console()
     now = datetime.now(UTC)
     console.print(f"[green]✓[/green] {config_path(path)} is valid\n")

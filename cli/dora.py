@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.settings import database_url, read_config
+from bot.config_checks import load_config
+from bot.settings import database_url
 from cli.db import UrlOption, _reaching
 from rollout.dora import FIGURE_NAMES, Figures, as_json, describe
 from rollout.durations import parse_duration
@@ -38,7 +39,7 @@ def dora(
         window = parse_duration(since)
     except ValueError as exc:
         raise CommanderError(f"--since: {exc}") from None
-    team = read_config(config)
+    team = load_config(config)
     target = url or database_url()
     repo = Repository(db.make_engine(target))
     now = datetime.now(UTC)

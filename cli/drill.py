@@ -96,13 +96,13 @@ def _s(seconds: float | None) -> str:
 
 def recompute(drill: DrillRecord, config: Path | None, scenarios: Path | None) -> Scorecard:
     """The drill's scorecard from its stored data."""
+    from bot.config_checks import load_config
     from bot.settings import config_path as configured
-    from bot.settings import load_team_config
     from sim.drill import scorecard
     from sim.library import resolve_scenario
 
     config_path = configured(config)
-    team: TeamConfig = load_team_config(config_path)
+    team: TeamConfig = load_config(config_path)
     folder = scenarios or Path(
         os.environ.get("COMMANDER_SCENARIOS", "").strip() or config_path.parent / "scenarios"
     )

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.settings import config_is_named, config_path, read_config
+from bot.config_checks import load_config as checked_config
+from bot.settings import config_is_named, config_path
 from rollout.config import TeamConfig
 from rollout.errors import CommanderError
 
@@ -19,7 +20,7 @@ def load_config(path: Path | None) -> TeamConfig:
     present, else the built-in defaults."""
     if not config_is_named(path) and not config_path().is_file():
         return TeamConfig()
-    return read_config(path)
+    return checked_config(path)
 
 
 def chart_formats() -> list[str]:

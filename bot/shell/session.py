@@ -14,8 +14,9 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.config_checks import load_config
 from bot.services import Services
-from bot.settings import Settings, read_config
+from bot.settings import Settings
 from bot.shell.clock import SkippingClock
 from bot.shell.feed import Button
 from bot.shell.slackrequests import (
@@ -39,7 +40,7 @@ class Session:
     def __init__(
         self, config_path: Path, database_url: str | None = None, tick: float = 0.25
     ) -> None:
-        self.config: TeamConfig = read_config(config_path)  # a bad config fails first
+        self.config: TeamConfig = load_config(config_path)  # a bad config fails first
         self.config_path = config_path
         self.fake = FakeSlack(users={u: {"name": u.lower()} for u in self.people})
         self._database_url = database_url

@@ -35,7 +35,9 @@ def checkout_config(flags: Path, metrics: dict, judges: list[dict] | None = None
         "metrics": metrics,
     }
     config = team_config(
-        plan=[traffic("canary", 10, bake="10m")], extra_services=[checkout], judges=judges
+        plan=[traffic("canary", 10, bake="10m"), traffic("100%", 100)],
+        extra_services=[checkout],
+        judges=judges,
     )
     return config + f'\n[flagd]\npath = "{flags}"\noff_variant = "off"\non_variant = "on"\n'
 
