@@ -46,6 +46,8 @@ class Commands:
 
     def run(self, cmd: p.Command, caller: Caller) -> str:
         """The reply to one command."""
+        for service in p.services_named(cmd):
+            self.config.declared(service)  # a typo is refused, with the closest names
         match cmd:
             case p.Help():
                 return replies.help_text()

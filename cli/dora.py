@@ -40,6 +40,11 @@ def dora(
     except ValueError as exc:
         raise CommanderError(f"--since: {exc}") from None
     team = load_config(config)
+    if service is not None:
+        try:
+            team.declared(service)
+        except CommanderError as exc:
+            raise CommanderError(f"--service: {exc}") from None
     target = url or database_url()
     repo = Repository(db.make_engine(target))
     now = datetime.now(UTC)

@@ -124,3 +124,18 @@ Command = (
     | Kill
     | Dora
 )
+
+
+def services_named(cmd: Command) -> tuple[str, ...]:
+    """The service names a person typed in the command ("all" is not a service)."""
+    match cmd:
+        case StartTrain():
+            return tuple(service for service, _ in cmd.cars)
+        case Start() | History() | RollbackService():
+            return (cmd.service,)
+        case Status() | Why() | Dora() | HandoffTo():
+            return (cmd.service,) if cmd.service else ()
+        case FreezeService() | Unfreeze():
+            return () if cmd.target == "all" else (cmd.target,)
+        case _:
+            return ()
