@@ -43,7 +43,7 @@ def test_a_deploy_from_start_to_canary_in_the_shell(shell: ShellProcess) -> None
 
     shell.send(f"as @{STRANGER}")
     shell.send("confirm")  # a thread reply from someone who does not command this deploy
-    shell.expect(rf"only visible to you \(@{STRANGER}\).*?only @{COMMANDER} \(commander\)")
+    shell.expect(rf"only visible to you \(@{STRANGER}\).*?commander \(@{COMMANDER}\)")
 
     shell.send(f"as @{COMMANDER}")
     for number in ticks:
