@@ -31,6 +31,7 @@ class StartTrain:
 
     cars: tuple[tuple[str, str], ...]  # (service, version), as typed
     commit_time: datetime | None = None
+    force: str | None = None  # an admin starts every car past windows and freezes: why
 
 
 @dataclass(frozen=True)
