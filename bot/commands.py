@@ -9,10 +9,14 @@ from bot.blocks import replies
 from bot.deploys import Deploys
 from bot.dora import figures_text, team_figures
 from bot.grammar import commands as p
+from bot.grammar.deploy import parse_command
 from bot.killswitches import KillSwitchControl
+from bot.permissions import check_command
 from bot.team import Team
 from bot.trains import Trains
 from rollout.errors import CommanderError, NotFound
+from rollout.ports import Conflict
+from rollout.records import InboxRecord
 
 if TYPE_CHECKING:
     from bot.drills.service import DrillService
@@ -44,10 +48,20 @@ class Commands:
         self.config = deploys.config
         self.drills: DrillService | None = None  # set by the composition root
 
+    def answer(self, command: InboxRecord) -> str:
+        """The reply to a stored `/deploy` command: its result, or why not."""
+        caller = Caller(command.user, command.channel)
+        try:
+            cmd = parse_command(command.text, self.deploys.clock.now(), self.config.team.tz)
+            return self.run(cmd, caller)
+        except (CommanderError, Conflict) as exc:
+            return f":warning: {exc}"
+
     def run(self, cmd: p.Command, caller: Caller) -> str:
         """The reply to one command."""
         for service in p.services_named(cmd):
             self.config.declared(service)  # a typo is refused, with the closest names
+        check_command(cmd, caller.user, self)  # the authorization table
         match cmd:
             case p.Help():
                 return replies.help_text()

@@ -20,6 +20,7 @@ from bot.config_checks import load_config
 from bot.deploys import Deploys
 from bot.drills.runner import DrillRunner
 from bot.drills.service import DrillService
+from bot.inbox import Inbox
 from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
@@ -59,6 +60,7 @@ class Services:
     kills: KillSwitchControl
     trains: Trains
     drills: DrillService
+    inbox: Inbox
 
 
 def build_services(
@@ -98,8 +100,10 @@ def build_services(
     worker.also.append(trains.advance)
     commands = Commands(deploys, team, kills, trains)
     commands.drills = drills
+    inbox = Inbox(repo, commands.answer, clock)  # type: ignore[arg-type]
+    worker.also.append(inbox.catch_up)  # commands a crash left behind
     return Services(
-        config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills
+        config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills, inbox
     )
 
 

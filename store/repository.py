@@ -15,6 +15,7 @@ from rollout.records import (
 from store.delivery import DeliveryStore
 from store.deploys import DeployStore, conflict_message
 from store.drills import DrillStore
+from store.inbox import InboxStore
 from store.operations import OperationsStore
 from store.outbox import OutboxStore
 from store.releases import ReleaseStore
@@ -33,7 +34,14 @@ __all__ = [
 
 
 class Repository(
-    DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore, DrillStore
+    DeployStore,
+    ReleaseStore,
+    OperationsStore,
+    OutboxStore,
+    TrainStore,
+    DeliveryStore,
+    DrillStore,
+    InboxStore,
 ):
     """Deploys, audit trail, releases, operational state, the outbox, release trains and
     drills over one engine."""
