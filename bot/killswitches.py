@@ -118,7 +118,7 @@ class KillSwitchControl:
         latest = self.repo.latest_for(owner.name)
         commander = latest.commander if latest else None
         held = roles(user, self.config, deploy_commander=commander)
-        names: dict[Role, str] = {"deploy_commander": f"@{commander}, who commands {owner.name}"}
+        names: dict[Role, str] = {"deploy_commander": f"<@{commander}>, who commands {owner.name}"}
         if latest is None:
             names = {"deploy_commander": f"nobody yet: {owner.name} has no deploy"}
         authorize(action or ("kill" if off else "unkill"), held, names)

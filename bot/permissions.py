@@ -67,7 +67,7 @@ def check_command(cmd: p.Command, user: str, commands: Commands) -> None:
     )
     names: dict[Role, str] = {}
     if on_shift:
-        names["on_shift"] = f"@{on_shift}"
+        names["on_shift"] = f"<@{on_shift}>"
     if deploy_commander:
-        names["deploy_commander"] = f"@{deploy_commander}"
+        names["deploy_commander"] = f"<@{deploy_commander}>"
     authorize(action, held, names)

@@ -86,7 +86,7 @@ def test_an_admin_forces_a_start_and_a_held_deploy_is_refused_to_others(config: 
         shell.expect(r"thread 1 · updated.*?held")
         shell.send(f"as @{STRANGER}")
         shell.send("resume")
-        shell.expect(rf"only visible to you \(@{STRANGER}\).*?can resume")
+        shell.expect(rf"only visible to you \(@{STRANGER}\).*?may resume")
         shell.send("threads")
         shell.expect(r"→ thread 1 · api 2\.4\.0")
         shell.send("home")  # an app_home_opened event; the bot publishes the view

@@ -121,7 +121,9 @@ def stack() -> Any:
     s.commands.kills = s.kills
     s.trains = Trains(s.deploys, s.slack)
     s.commands.trains = s.trains
-    s.commands.drills = DrillService(s.config, DrillRows(), ROOT / "scenarios", lambda g: (), s.clock)
+    s.commands.drills = DrillService(
+        s.config, DrillRows(), ROOT / "scenarios", lambda g: (), s.clock
+    )
     s.api = s.deploys.start(p.Start("api", "1.0", commander="UDEPLOY"), "UONSHIFT")
     return s
 

@@ -134,7 +134,7 @@ class TestHandoff:
     def test_someone_neither_admin_nor_on_shift_cannot_take_the_shift(self):
         s = bot_stack(CONFIG)
         with pytest.raises(
-            NotAllowed, match=r"Only the commander on shift \(@UALICE\) or an admin"
+            NotAllowed, match=r"Only the commander on shift \(<@UALICE>\) or an admin"
         ):
             s.commands.run(HandoffTo("UMALLORY"), Caller("UMALLORY", "C1"))
         assert s.deploys.shift_at(s.clock.now()).user == "UALICE"
