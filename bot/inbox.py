@@ -27,7 +27,9 @@ GRACE = timedelta(seconds=2)  # the listener's own thread gets the first go
 class InboxRepository(Protocol):
     """The store's inbox (store/inbox.py)."""
 
-    def add_command(self, command: InboxRecord) -> int | None: ...
+    def add_command(self, command: InboxRecord, owner: str | None = None) -> int | None: ...
+
+    def command(self, command_id: int) -> InboxRecord: ...
 
     def claim_command(
         self, command_id: int, owner: str, now: Any, lease: timedelta
@@ -71,11 +73,16 @@ class Inbox:
             response_url=url,
             received_at=self.clock.now(),
         )
-        return self.repo.add_command(record)
+        return self.repo.add_command(record, self.owner)  # claimed: the listener runs it next
 
-    def carry_out(self, command_id: int) -> None:
-        """Run one stored command and answer it, unless someone else has it or it is done."""
-        command = self.repo.claim_command(command_id, self.owner, self.clock.now(), LEASE)
+    def carry_out(self, command_id: int, *, received: bool = False) -> None:
+        """Run one stored command and answer it, unless someone else has it or it is done.
+
+        `received`: this process just stored (and so claimed) it."""
+        if received:
+            command: InboxRecord | None = self.repo.command(command_id)
+        else:
+            command = self.repo.claim_command(command_id, self.owner, self.clock.now(), LEASE)
         if command is None:
             return
         text = self.answer(command)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, insert, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -13,16 +14,23 @@ from rollout.records import InboxRecord
 from store.models import InboxCommand
 
 INBOX: Table = InboxCommand.metadata.tables["inbox"]
+ADD = insert(INBOX)
 
 
 class InboxStore:
     """Adds, claims and finishes stored commands."""
 
     _engine: Engine
+    # SQLite takes one writer at a time and makes the others sleep-poll (up to 100 ms a
+    # round); queueing this process's inbox writes on a lock instead keeps acks fast.
+    _inbox_writes: threading.Lock
 
-    def add_command(self, command: InboxRecord) -> int | None:
-        """Store a command; None when its key was stored before (a retry of the same one)."""
+    def add_command(self, command: InboxRecord, owner: str | None = None) -> int | None:
+        """Store a command (claimed by `owner`, who carries it out next); None when its key
+        was stored before (a retry of the same one)."""
         values = {
+            "claimed_by": owner,
+            "claimed_at": command.received_at if owner else None,
             "key": command.key,
             "user_id": command.user,
             "channel_id": command.channel,
@@ -30,13 +38,23 @@ class InboxStore:
             "response_url": command.response_url,
             "received_at": command.received_at,
         }
-        try:
-            with self._engine.begin() as connection:
-                result = connection.execute(insert(INBOX).values(**values))
-        except IntegrityError:
-            return None
+        with self._inbox_writes:
+            connection = self._inbox_connection()
+            try:
+                result = connection.execute(ADD, values)
+                connection.commit()
+            except IntegrityError:
+                connection.rollback()
+                return None
         key = result.inserted_primary_key
         return int(key[0]) if key else None
+
+    def _inbox_connection(self) -> Connection:
+        """One connection kept for the acks' inserts: no pool checkout on the ack's path."""
+        if getattr(self, "_inbox_conn", None) is None:
+            self._inbox_conn: Connection | None = self._engine.connect()
+        assert self._inbox_conn is not None
+        return self._inbox_conn
 
     def claim_command(
         self, command_id: int, owner: str, now: datetime, lease: timedelta
@@ -48,15 +66,20 @@ class InboxStore:
             .where(INBOX.c.id == command_id, INBOX.c.done_at.is_(None), free)
             .values(claimed_by=owner, claimed_at=now)
         )
-        with self._engine.begin() as connection:
+        with self._inbox_writes, self._engine.begin() as connection:
             if connection.execute(claim).rowcount != 1:
                 return None
             row = connection.execute(select(INBOX).where(INBOX.c.id == command_id)).one()
         return _record(row)
 
+    def command(self, command_id: int) -> InboxRecord:
+        """A stored command."""
+        with self._engine.connect() as connection:
+            return _record(connection.execute(select(INBOX).where(INBOX.c.id == command_id)).one())
+
     def finish_command(self, command_id: int, now: datetime) -> None:
         """Mark the command carried out and answered."""
-        with self._engine.begin() as connection:
+        with self._inbox_writes, self._engine.begin() as connection:
             connection.execute(update(INBOX).where(INBOX.c.id == command_id).values(done_at=now))
 
     def pending_commands(self, received_before: datetime) -> list[int]:

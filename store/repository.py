@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy.engine import Engine
 
 from rollout.records import (
@@ -48,3 +50,4 @@ class Repository(
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._inbox_writes = threading.Lock()

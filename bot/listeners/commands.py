@@ -28,7 +28,7 @@ def register(app: App, services: Services) -> None:
         command_id = inbox.receive(command)
         ack()
         if command_id is not None:  # else a retry of a command already stored
-            pool.submit(inbox.carry_out, command_id).add_done_callback(_log_failure)
+            pool.submit(inbox.carry_out, command_id, received=True).add_done_callback(_log_failure)
 
     app.command("/deploy")(deploy)
 
