@@ -50,6 +50,13 @@ def schema() -> None:
     typer.echo(config_schema(), nl=False)
 
 
+def authorization() -> None:
+    """Print who may use each command and button (docs/reference/authorization.md)."""
+    from cli.reference import authorization_reference
+
+    typer.echo(authorization_reference(), nl=False)
+
+
 def register(cli: typer.Typer) -> None:
     """Add the config commands to the CLI."""
     group = typer.Typer(
@@ -58,4 +65,5 @@ def register(cli: typer.Typer) -> None:
     group.command("check")(check)
     group.command("reference")(reference)
     group.command("schema")(schema)
+    group.command("authorization")(authorization)
     cli.add_typer(group, name="config")
