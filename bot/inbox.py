@@ -1,9 +1,10 @@
 """The durable inbox: a `/deploy` command is stored before its ack and carried out from the
 store, so a crash right after the ack delays it but never loses it.
 
-The listener stores, acks, then hands the stored id to a thread; every worker pass also takes
-commands left behind (a crash, a full pool), once their claim has lapsed. A retry of the same
-command (same trigger id) is stored once, so it acts once.
+The listener spools the command (bot/spool.py: one append to a local file), acks, then a thread
+stores it in the database, claimed, and carries it out. Every worker pass also takes commands
+left behind (a crash): spooled lines never stored, and stored commands whose claim lapsed. A
+retry of the same command (same trigger id) is stored once, so it acts once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 
 from slack_sdk.webhook import WebhookClient
 
+from bot.spool import Spool
 from rollout.ports import Clock
 from rollout.records import InboxRecord
 
@@ -28,8 +30,6 @@ class InboxRepository(Protocol):
     """The store's inbox (store/inbox.py)."""
 
     def add_command(self, command: InboxRecord, owner: str | None = None) -> int | None: ...
-
-    def command(self, command_id: int) -> InboxRecord: ...
 
     def claim_command(
         self, command_id: int, owner: str, now: Any, lease: timedelta
@@ -54,16 +54,18 @@ class Inbox:
         repo: InboxRepository,
         answer: Callable[[InboxRecord], str],
         clock: Clock,
+        spool: Spool,
         respond: Callable[[str, str], None] = respond_on,
     ) -> None:
         self.repo = repo
+        self.spool = spool
         self.answer = answer
         self.clock = clock
         self.respond = respond
         self.owner = f"inbox-{uuid.uuid4().hex[:8]}"
 
-    def receive(self, command: dict[str, Any]) -> int | None:
-        """Store a slash command's form fields; None when it was stored before (a retry)."""
+    def receive(self, command: dict[str, Any]) -> InboxRecord:
+        """Spool a slash command's form fields (before the ack); `take` it after."""
         url = str(command.get("response_url", ""))
         record = InboxRecord(
             key=str(command.get("trigger_id") or url or uuid.uuid4().hex),
@@ -73,18 +75,22 @@ class Inbox:
             response_url=url,
             received_at=self.clock.now(),
         )
-        return self.repo.add_command(record, self.owner)  # claimed: the listener runs it next
+        self.spool.append(record)
+        return record
 
-    def carry_out(self, command_id: int, *, received: bool = False) -> None:
-        """Run one stored command and answer it, unless someone else has it or it is done.
+    def take(self, command: InboxRecord) -> None:
+        """Store a spooled command, claimed, and carry it out; a retry stored before is skipped."""
+        command_id = self.repo.add_command(command, self.owner)
+        if command_id is not None:
+            self._answer(command_id, command)
 
-        `received`: this process just stored (and so claimed) it."""
-        if received:
-            command: InboxRecord | None = self.repo.command(command_id)
-        else:
-            command = self.repo.claim_command(command_id, self.owner, self.clock.now(), LEASE)
-        if command is None:
-            return
+    def carry_out(self, command_id: int) -> None:
+        """Run one stored command and answer it, unless someone else has it or it is done."""
+        command = self.repo.claim_command(command_id, self.owner, self.clock.now(), LEASE)
+        if command is not None:
+            self._answer(command_id, command)
+
+    def _answer(self, command_id: int, command: InboxRecord) -> None:
         text = self.answer(command)
         try:
             self.respond(command.response_url, text)
@@ -93,6 +99,7 @@ class Inbox:
         self.repo.finish_command(command_id, self.clock.now())
 
     def catch_up(self) -> None:
-        """Carry out commands left behind: stored a while ago and not done."""
+        """Carry out commands left behind: spooled but never stored, or stored and not done."""
+        self.spool.drain(self.repo.add_command)
         for command_id in self.repo.pending_commands(self.clock.now() - GRACE):
             self.carry_out(command_id)

@@ -27,6 +27,7 @@ from bot.reconcile import Reconciler
 from bot.roster import UsergroupRoster
 from bot.settings import Settings
 from bot.slack_client import SlackPoster, make_web_client
+from bot.spool import Spool
 from bot.team import Team
 from bot.trains import Trains
 from bot.worker import Worker
@@ -100,7 +101,8 @@ def build_services(
     worker.also.append(trains.advance)
     commands = Commands(deploys, team, kills, trains)
     commands.drills = drills
-    inbox = Inbox(repo, commands.answer, clock)  # type: ignore[arg-type]
+    spool = Spool(settings.inbox_dir, clock)
+    inbox = Inbox(repo, commands.answer, clock, spool)  # type: ignore[arg-type]
     worker.also.append(inbox.catch_up)  # commands a crash left behind
     return Services(
         config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills, inbox

@@ -72,11 +72,6 @@ class InboxStore:
             row = connection.execute(select(INBOX).where(INBOX.c.id == command_id)).one()
         return _record(row)
 
-    def command(self, command_id: int) -> InboxRecord:
-        """A stored command."""
-        with self._engine.connect() as connection:
-            return _record(connection.execute(select(INBOX).where(INBOX.c.id == command_id)).one())
-
     def finish_command(self, command_id: int, now: datetime) -> None:
         """Mark the command carried out and answered."""
         with self._inbox_writes, self._engine.begin() as connection:

@@ -25,10 +25,9 @@ def register(app: App, services: Services) -> None:
     def deploy(ack: Ack, command: dict[str, Any]) -> None:
         # Stored before the ack, so a crash after it loses nothing; Slack gives up after 3 s,
         # so the command itself runs after the ack and answers on the response_url.
-        command_id = inbox.receive(command)
+        received = inbox.receive(command)
         ack()
-        if command_id is not None:  # else a retry of a command already stored
-            pool.submit(inbox.carry_out, command_id, received=True).add_done_callback(_log_failure)
+        pool.submit(inbox.take, received).add_done_callback(_log_failure)
 
     app.command("/deploy")(deploy)
 
