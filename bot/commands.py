@@ -139,8 +139,12 @@ class Commands:
         active = [d for d in self.repo.active() if cmd.service in (None, d.service)]
         if not active:
             latest = self.repo.latest_for(cmd.service) if cmd.service else None
+            if latest is None and cmd.service:
+                raise NotFound(f"Nothing to explain: {cmd.service} has no deploys yet.")
             if latest is None:
-                raise NotFound("No deploy to explain: name a service, e.g. `/deploy why api`.")
+                raise NotFound(
+                    "No deploy in flight to explain: name a service, e.g. `/deploy why api`."
+                )
             active = [latest]
         return "\n\n".join(self.why(d.id) for d in active)
 

@@ -18,7 +18,7 @@ from bot.deploys import Refused
 from bot.people import Deferred, StoredTimers
 from rollout import events as ev
 from rollout.acting import carry_out
-from rollout.authorization import Role, authorize, roles
+from rollout.authorization import NotAllowed, Role, refusal, roles
 from rollout.config import TeamConfig
 from rollout.ports import Clock
 from rollout.records import Message
@@ -119,9 +119,11 @@ class KillSwitchControl:
         commander = latest.commander if latest else None
         held = roles(user, self.config, deploy_commander=commander)
         names: dict[Role, str] = {"deploy_commander": f"<@{commander}>, who commands {owner.name}"}
-        if latest is None:
-            names = {"deploy_commander": f"nobody yet: {owner.name} has no deploy"}
-        authorize(action or ("kill" if off else "unkill"), held, names)
+        refused = refusal(action or ("kill" if off else "unkill"), held, names)
+        if refused and latest is None:
+            refused = f"{owner.name} has no deploy yet, so only an admin may flip {flag}."
+        if refused:
+            raise NotAllowed(refused)
         now, word = self.clock.now(), "off" if off else "back on"
         why = reason or ("turned off" if off else "turned back on")
         self.repo.set_flag(flag, not off, by=user, now=now, reason=why)

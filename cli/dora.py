@@ -45,7 +45,7 @@ def dora(
             team.declared(service)
         except CommanderError as exc:
             raise CommanderError(f"--service: {exc}") from None
-    target = url or database_url()
+    target = db.check_existing(url or database_url())
     repo = Repository(db.make_engine(target))
     now = datetime.now(UTC)
     rows = _reaching(target, lambda: team_figures(repo, team, now, window, service))

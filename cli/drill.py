@@ -117,7 +117,7 @@ def stored_drill(drill_id: str, url: str | None) -> DrillRecord:
     from store import db
     from store.repository import Repository
 
-    target = db.check_url(url or db.default_url())
+    target = db.check_existing(url or db.default_url())
     return _reaching(target, lambda: Repository(db.make_engine(target)).get_drill(drill_id))
 
 

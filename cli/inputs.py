@@ -5,6 +5,7 @@ Every problem with a path is a CommanderError that names it, found before any si
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from bot.config_checks import load_config as checked_config
@@ -56,4 +57,9 @@ def ready_folder(folder: Path, option: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommanderError(f"{option} {folder}: cannot create it: {exc.strerror}") from None
+    try:  # before any work: a run must not end in a write that fails
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise CommanderError(f"{option} {folder}: cannot write there: {exc.strerror}") from None
     return folder

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.grammar.commands import (
@@ -207,6 +207,8 @@ def _notice(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Notice
             duration = parse_duration(str(flags["--for"]))
         except ValueError as exc:
             raise CommandError(f"--for: {exc}", "notice") from None
+        if duration <= timedelta(0):
+            raise CommandError("--for must be longer than 0s, e.g. 30m", "notice")
     return Notice(text, at, duration)
 
 

@@ -168,6 +168,12 @@ def _migrate(url: str, upgrade: Callable[[str], None]) -> None:
         raise ConfigError(
             f'--database: "{url}" is not a database URL, e.g. sqlite:///commander.db'
         ) from None
+    from store.db import check_url
+
+    try:
+        check_url(url)
+    except ConfigError as exc:
+        raise ConfigError(f"--database {exc}") from None
     try:
         upgrade(url)
     except ImportError as exc:

@@ -207,6 +207,8 @@ class TestConfigPath:
 
     def test_db_commands_read_database_url_from_dotenv(self, tmp_path: Path) -> None:
         (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'dotenv.db'}\n")
-        result = CliRunner().invoke(build_cli(), ["db", "current"])
+        result = CliRunner().invoke(build_cli(), ["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert "dotenv.db" in result.output
+        result = CliRunner().invoke(build_cli(), ["db", "current"])  # reads what upgrade made
+        assert result.exit_code == 0 and "dotenv.db" in result.output, result.output
