@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,18 @@ class Session:
     """Start with start(), send requests as people, close() when done."""
 
     def __init__(
-        self, config_path: Path, database_url: str | None = None, tick: float = 0.25
+        self,
+        config_path: Path,
+        database_url: str | None = None,
+        tick: float = 0.25,
+        at: datetime | None = None,
     ) -> None:
         self.config: TeamConfig = load_config(config_path)  # a bad config fails first
         self.config_path = config_path
         self.fake = FakeSlack(users={u: {"name": u.lower()} for u in self.people})
         self._database_url = database_url
         self._tick = tick
-        self.clock = SkippingClock()
+        self.clock = SkippingClock(at)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.settings: Settings | None = None
         self.services: Services | None = None
