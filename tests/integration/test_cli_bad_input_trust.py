@@ -154,3 +154,23 @@ def test_config_check_refuses_what_serve_refuses(tmp_path: Path) -> None:
     config.write_text('[[services]]\nname = "api"\ndeployer = { kind = "teleport" }\n')
     line = one_line_error(commander("config", "check", str(config)))
     assert 'services.api.deployer.kind: expected "log", "command", "webhook" or "etcd"' in line
+
+
+BAD_CONFIG = '[[services]]\nname = "api"\ndepends_on = ["api"]\n'
+
+
+@pytest.mark.parametrize("command", ["config check", "sim run", "shell", "serve"])
+def test_every_command_refuses_what_config_check_refuses(
+    tmp_path: Path, quick: Path, command: str
+) -> None:
+    config = tmp_path / "team.toml"
+    config.write_text(BAD_CONFIG)
+    args = {
+        "config check": ["config", "check", str(config)],
+        "sim run": ["sim", "run", str(quick), "--config", str(config)],
+        "shell": ["shell", "--config", str(config)],
+        "serve": ["serve"],
+    }[command]
+    env = {**SLACK, "COMMANDER_CONFIG": str(config), "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    line = one_line_error(commander(*args, env=env))
+    assert f"{config}: services[0].depends_on[0]: api depends on itself" in line
