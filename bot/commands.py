@@ -61,7 +61,7 @@ class Commands:
         """The reply to one command."""
         for service in p.services_named(cmd):
             self.config.declared(service)  # a typo is refused, with the closest names
-        check_command(cmd, caller.user, self)  # the authorization table
+        check_command(cmd, caller.user, self.deploys, self.drills)  # the authorization table
         match cmd:
             case p.Help():
                 return replies.help_text()

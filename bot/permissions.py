@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.deploys import Deploys
 from bot.grammar import commands as p
 from rollout.authorization import Role, authorize, roles
 
 if TYPE_CHECKING:
-    from bot.commands import Commands
+    from bot.drills.service import DrillService
 
 
 def command_action(cmd: p.Command) -> str | None:
@@ -49,21 +50,20 @@ def _drill_action(cmd: p.Drill) -> str:
     return "drill start"
 
 
-def check_command(cmd: p.Command, user: str, commands: Commands) -> None:
+def check_command(cmd: p.Command, user: str, deploys: Deploys, drills: DrillService | None) -> None:
     """Raise NotAllowed unless `user` may run `cmd`."""
     action = command_action(cmd)
     if action is None:
         return
-    config, deploys = commands.config, commands.deploys
     on_shift = deploy_commander = None
     if action == "handoff":
         on_shift = deploys.shift_at(deploys.clock.now()).user
     if isinstance(cmd, p.RollbackService | p.HandoffTo) and cmd.service:
-        latest = commands.repo.latest_for(cmd.service)
+        latest = deploys.repo.latest_for(cmd.service)
         deploy_commander = latest.commander if latest else None
-    trainer = bool(commands.drills and commands.drills.is_trainer(user))
+    trainer = bool(drills and drills.is_trainer(user))
     held = roles(
-        user, config, on_shift=on_shift, deploy_commander=deploy_commander, trainer=trainer
+        user, deploys.config, on_shift=on_shift, deploy_commander=deploy_commander, trainer=trainer
     )
     names: dict[Role, str] = {}
     if on_shift:
