@@ -39,6 +39,8 @@ class InboxRepository(Protocol):
 
     def pending_commands(self, received_before: Any) -> list[int]: ...
 
+    def stored_keys(self, keys: list[str]) -> set[str]: ...
+
 
 def respond_on(url: str, text: str) -> None:
     """Post the reply, only to the caller, on the command's response_url."""
@@ -100,6 +102,6 @@ class Inbox:
 
     def catch_up(self) -> None:
         """Carry out commands left behind: spooled but never stored, or stored and not done."""
-        self.spool.drain(self.repo.add_command)
+        self.spool.drain(self.repo.add_command, self.repo.stored_keys)
         for command_id in self.repo.pending_commands(self.clock.now() - GRACE):
             self.carry_out(command_id)

@@ -29,6 +29,7 @@ class Spool:
         self.folder = folder
         self.clock = clock
         self._ready = False
+        self._rotated: datetime | None = None
 
     def append(self, command: InboxRecord) -> None:
         """Write one line; durable through a crash of this process."""
@@ -42,16 +43,25 @@ class Spool:
         finally:
             os.close(fd)
 
-    def drain(self, store: Callable[[InboxRecord], object]) -> None:
-        """Rotate the live file, then store and delete every rotated file that has settled."""
+    def drain(
+        self,
+        store: Callable[[InboxRecord], object],
+        stored: Callable[[list[str]], set[str]],
+    ) -> None:
+        """Rotate the live file (at most once per SETTLE), then store the commands of every
+        settled rotated file that the store does not have yet, and delete the file."""
         live, now = self.folder / LIVE, self.clock.now()
-        if live.exists():
+        if live.exists() and (self._rotated is None or now - self._rotated >= SETTLE):
             live.rename(self.folder / f"rotated-{now.timestamp():.3f}-{uuid.uuid4().hex[:6]}.jsonl")
+            self._rotated = now
         for path in sorted(self.folder.glob("rotated-*.jsonl")):
             if now.timestamp() - float(path.name.split("-")[1]) < SETTLE.total_seconds():
                 continue
-            for command in _read(path):
-                store(command)
+            commands = list(_read(path))
+            known = stored([c.key for c in commands])
+            for command in commands:
+                if command.key not in known:
+                    store(command)
             path.unlink()
 
 

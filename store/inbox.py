@@ -87,6 +87,15 @@ class InboxStore:
         with Session(self._engine) as session:
             return [int(i) for i in session.scalars(query)]
 
+    def stored_keys(self, keys: list[str]) -> set[str]:
+        """Which of these command keys the inbox holds."""
+        found: set[str] = set()
+        with Session(self._engine) as session:
+            for start in range(0, len(keys), 500):
+                query = select(INBOX.c.key).where(INBOX.c.key.in_(keys[start : start + 500]))
+                found.update(str(k) for k in session.scalars(query))
+        return found
+
 
 def _record(row: object) -> InboxRecord:
     return InboxRecord(
