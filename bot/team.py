@@ -75,7 +75,7 @@ class Team:
         what = "the shift" if cmd.service is None else cmd.service
         stay = "; ".join(f"{d.service} {d.version} (<@{d.commander}>)" for d in staying)
         kept = f" Staying with their commanders: {stay}." if stay else ""
-        return f"Handed {what} over to <@{cmd.to}>, with {names}.{kept}"
+        return f"Handed over {what} to <@{cmd.to}>, with {names}.{kept}"
 
     def freeze(self, cmd: FreezeService, user: str) -> str:
         """Freeze a service (or all) until a time; replacing someone else's needs --takeover."""

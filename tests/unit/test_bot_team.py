@@ -126,7 +126,7 @@ class TestHandoff:
         s = bot_stack(CONFIG)
         state = s.deploys.start(Start("api", "2.0"), "UALICE")
         reply = s.team.handoff(HandoffTo("UBOB"), "UALICE")
-        assert reply == "Handed the shift over to <@UBOB>, with api 2.0."
+        assert reply == "Handed over the shift to <@UBOB>, with api 2.0."
         assert s.repo.get(state.id).commander == "UBOB"
         assert "handed the deploy to <@UBOB>" in s.thread_posts()[-1].text
         assert s.deploys.shift_at(s.clock.now()).user == "UBOB"
@@ -143,7 +143,7 @@ class TestHandoff:
         s = bot_stack(CONFIG.replace("[team]", '[team]\nadmins = ["UADMIN"]'))
         state = s.deploys.start(Start("api", "2.0"), "UALICE")
         reply = s.commands.run(HandoffTo("UBOB"), Caller("UADMIN", "C1"))
-        assert reply == "Handed the shift over to <@UBOB>, with api 2.0."
+        assert reply == "Handed over the shift to <@UBOB>, with api 2.0."
         assert s.repo.get(state.id).commander == "UBOB"
         assert s.deploys.shift_at(s.clock.now()).user == "UBOB"
 
@@ -152,7 +152,7 @@ class TestHandoff:
         state = s.deploys.start(Start("api", "2.0", commander="UCAROL"), "UALICE")
         reply = s.commands.run(HandoffTo("UBOB"), Caller("UALICE", "C1"))
         assert reply == (
-            "Handed the shift over to <@UBOB>, with no deploys in flight. "
+            "Handed over the shift to <@UBOB>, with no deploys in flight. "
             "Staying with their commanders: api 2.0 (<@UCAROL>)."
         )
         assert s.repo.get(state.id).commander == "UCAROL"
