@@ -10,7 +10,7 @@ USAGE: dict[str, tuple[str, str, str]] = {
         "/deploy start <service> <version> [--hotfix] [--major] [--commander @user]"
         ' [--force "why"] [--commit-time <when>]',
         "/deploy start api 3.1.0",
-        'start a deploy; --force (admins) starts outside hours or a freeze',
+        "start a deploy; --force (admins) starts outside hours or a freeze",
     ),
     "train": (
         "/deploy start <service> <version> <service> <version> [...]"

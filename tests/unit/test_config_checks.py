@@ -37,7 +37,7 @@ BAD = {
         '[[services]]\nname = "a"\n[[services]]\nname = "a"\n',
         'services[1].name: "a" is declared twice',
     ),
-    "admin name": ('[team]\nadmins = ["alice"]\n', 'team.admins[0]: expected Slack user ids'),
+    "admin name": ('[team]\nadmins = ["alice"]\n', "team.admins[0]: expected Slack user ids"),
     "roster names": (
         '[rotation]\nroster = ["U0ALICE01", "bob"]\n',
         'rotation.roster[1]: expected Slack user ids such as "U0ALICE01" or user group ids '
