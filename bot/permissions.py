@@ -65,7 +65,8 @@ def check_command(cmd: p.Command, user: str, deploys: Deploys, drills: DrillServ
     held = roles(
         user, deploys.config, on_shift=on_shift, deploy_commander=deploy_commander, trainer=trainer
     )
-    names: dict[Role, str] = {}
+    admins = ", ".join(f"<@{a}>" for a in deploys.config.team.admins) or "none configured"
+    names: dict[Role, str] = {"admin": admins}
     if on_shift:
         names["on_shift"] = f"<@{on_shift}>"
     if deploy_commander:

@@ -64,7 +64,7 @@ def test_an_admin_forces_a_train_and_every_car_starts_forced() -> None:
 
 def test_only_an_admin_may_force_a_train() -> None:
     s = stack()
-    with pytest.raises(NotAllowed, match="Only an admin may force a release train"):
+    with pytest.raises(NotAllowed, match=r"Only an admin \(<@UADMIN>\) may force a release train"):
         s.commands.run(command(s, 'start api 3.1.0 web 2.4.0 --force "x"'), Caller("UALICE", "C"))
     assert s.slack.calls == []
 
