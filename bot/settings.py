@@ -31,7 +31,7 @@ SLACK_APP_TOKEN (--socket only) app-level token, xapp-…;
 SLACK_API_URL Web API base URL (tests point it at a fake Slack);
 DATABASE_URL default sqlite:///commander.db;
 COMMANDER_CONFIG team config, default ./commander.toml;
-COMMANDER_POST_INTERVAL seconds between posts to one channel, default 1;
+COMMANDER_POST_INTERVAL seconds between posts to one channel, at most 60, default 1;
 COMMANDER_TICK seconds between worker passes (timers, judges, notices), above 0 and at
 most 60, default 0.25;
 COMMANDER_INBOX folder where slash commands are spooled before the ack, default next to a

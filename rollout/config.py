@@ -519,8 +519,8 @@ class TeamConfig(Model):
         if not names or name in names:
             return self.service(name)
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        hint = f"did you mean {' or '.join(close)}? " if close else ""
-        raise NotFound(f'No service named "{name}": {hint}(services: {", ".join(names)})')
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise NotFound(f'No service named "{name}".{hint} Services: {", ".join(names)}.')
 
     def kill_switch_owner(self, flag: str) -> Service | None:
         """The service that lists `flag` among its kill switches."""

@@ -125,7 +125,7 @@ def test_dora_for_a_service_that_is_not_declared_suggests_one(tmp_path: Path) ->
     url = f"sqlite:///{tmp_path / 'c.db'}"
     assert commander("db", "upgrade", "--url", url).returncode == 0
     line = one_line_error(commander("dora", "--service", "apii", "--url", url))
-    assert '--service: No service named "apii": did you mean api?' in line
+    assert '--service: No service named "apii". Did you mean api? Services: ' in line
 
 
 def test_sim_run_exits_1_when_the_expectation_is_not_met(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ TYPOS: dict[str, Command] = {
 @pytest.mark.parametrize("name", sorted(TYPOS))
 def test_a_typo_is_refused_with_the_closest_name_and_nothing_happens(name: str) -> None:
     s = bot_stack(CONFIG)
-    with pytest.raises(NotFound, match=r'No service named "webb": did you mean web\?'):
+    with pytest.raises(NotFound, match=r'No service named "webb"\. Did you mean web\?'):
         s.commands.run(TYPOS[name], Caller("UALICE", "C1"))
     assert s.repo.active() == [] and s.slack.calls == []
     assert s.repo.active_freezes(s.clock.now()) == []
@@ -61,7 +61,7 @@ def test_a_typo_is_refused_with_the_closest_name_and_nothing_happens(name: str) 
 
 def test_a_name_far_from_any_lists_the_services() -> None:
     s = bot_stack(CONFIG)
-    with pytest.raises(NotFound, match=r'"zzz": \(services: api, web\)'):
+    with pytest.raises(NotFound, match=r'^No service named "zzz"\. Services: api, web\.$'):
         s.commands.run(Start("zzz", "1.0"), Caller("UALICE", "C1"))
 
 
