@@ -9,11 +9,15 @@ from bot.blocks import replies
 from bot.deploys import Deploys
 from bot.dora import figures_text, team_figures
 from bot.grammar import commands as p
+from bot.grammar.deploy import parse_command
 from bot.grammar.drill import DrillReport, DrillScheduleAdd, DrillScheduleCancel, DrillScheduleList
 from bot.killswitches import KillSwitchControl
+from bot.permissions import check_command
 from bot.team import Team
 from bot.trains import Trains
 from rollout.errors import CommanderError, NotFound
+from rollout.ports import Conflict
+from rollout.records import InboxRecord
 from rollout.state import DeployState
 
 if TYPE_CHECKING:
@@ -50,8 +54,20 @@ class Commands:
         self.drill_schedules: DrillSchedules | None = None
         self.drill_reports: DrillReports | None = None
 
+    def answer(self, command: InboxRecord) -> str:
+        """The reply to a stored `/deploy` command: its result, or why not."""
+        caller = Caller(command.user, command.channel)
+        try:
+            cmd = parse_command(command.text, self.deploys.clock.now(), self.config.team.tz)
+            return self.run(cmd, caller)
+        except (CommanderError, Conflict) as exc:
+            return f":warning: {exc}"
+
     def run(self, cmd: p.Command, caller: Caller) -> str:
         """The reply to one command."""
+        for service in p.services_named(cmd):
+            self.config.declared(service)  # a typo is refused, with the closest names
+        check_command(cmd, caller.user, self.deploys, self.drills)  # the authorization table
         match cmd:
             case p.Help():
                 return replies.help_text()
@@ -122,6 +138,8 @@ class Commands:
         named = self._deploy_named(cmd.service)
         if named is not None:  # `/deploy status <id>`: one deploy in full, where cut text points
             return replies.status_text([named], self.config, now, named.service, whole=True)
+        if cmd.service is not None:
+            self.config.declared(cmd.service)  # neither a deploy id nor a service: a typo
         return replies.status_text(self.repo.active(), self.config, now, cmd.service)
 
     def _deploy_named(self, name: str | None) -> DeployState | None:
@@ -146,8 +164,12 @@ class Commands:
         active = [d for d in self.repo.active() if cmd.service in (None, d.service)]
         if not active:
             latest = self.repo.latest_for(cmd.service) if cmd.service else None
+            if latest is None and cmd.service:
+                raise NotFound(f"Nothing to explain: {cmd.service} has no deploys yet.")
             if latest is None:
-                raise NotFound("No deploy to explain: name a service, e.g. `/deploy why api`.")
+                raise NotFound(
+                    "No deploy in flight to explain: name a service, e.g. `/deploy why api`."
+                )
             active = [latest]
         return "\n\n".join(self.why(d.id) for d in active)
 

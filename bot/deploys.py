@@ -28,7 +28,7 @@ from rollout.observations import Observations
 from rollout.ports import Clock, Conflict, Metrics, Repository
 from rollout.rotation import NoCommander, Shift, commander_at
 from rollout.state import DeployState
-from rollout.windows import can_deploy
+from rollout.windows import WindowCheck, can_deploy
 
 log = logging.getLogger("commander.deploys")
 Step = Callable[[DeployState, datetime], Folded]
@@ -102,19 +102,7 @@ class Deploys:
     def start(self, cmd: StartCommand, user: str) -> DeployState:
         """Check the window, assign the commander, record the deploy and start it."""
         now = self.clock.now()
-        check = can_deploy(
-            now,
-            cmd.service,
-            self.config,
-            self.repo.active(),
-            self.repo.active_freezes(now),
-            hotfix=cmd.hotfix,
-            force_by=user if cmd.force else None,
-            force_reason=cmd.force,
-        )
-        if not check.allowed:
-            reasons = "\n".join(f"• {r.text}" for r in check.reasons)
-            raise Refused(f"Cannot start {cmd.service} {cmd.version}:\n{reasons}")
+        check = self.check_start(cmd, user)
         previous = self.serving_version(cmd.service)
         created = DeployState(
             id=f"{cmd.service}-{uuid.uuid4().hex[:10]}",
@@ -151,6 +139,24 @@ class Deploys:
         )
         self._saved(created, as_folded(created, outcome), now)
         return outcome.state
+
+    def check_start(self, cmd: StartCommand, user: str) -> WindowCheck:
+        """The window and freeze check of a start; Refused with every reason when it fails."""
+        now = self.clock.now()
+        check = can_deploy(
+            now,
+            cmd.service,
+            self.config,
+            self.repo.active(),
+            self.repo.active_freezes(now),
+            hotfix=cmd.hotfix,
+            force_by=user if cmd.force else None,
+            force_reason=cmd.force,
+        )
+        if not check.allowed:
+            reasons = "\n".join(f"• {r.text}" for r in check.reasons)
+            raise Refused(f"Cannot start {cmd.service} {cmd.version}:\n{reasons}")
+        return check
 
     def commander_now(self, now: datetime, fallback: str) -> str:
         """The rotation's commander at `now` (handoffs included), or `fallback` if none."""

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from rollout.config import TeamConfig
+from rollout.config import Stage, TeamConfig, TrafficStage
 from rollout.dora import DeployRecord, Figures, describe, figures
 from rollout.records import EventRecord
 from rollout.state import DeployState
 
 History = Sequence[tuple[DeployState, Sequence[EventRecord]]]
 WINDOW = timedelta(days=30)
+LIVE = frozenset({"running", "held", "stabilizing", "completed"})
 
 
 class DeliveryHistory(Protocol):
@@ -23,7 +24,9 @@ class DeliveryHistory(Protocol):
     ) -> Sequence[tuple[DeployState, Sequence[EventRecord]]]: ...
 
 
-def record_of(state: DeployState, trail: Sequence[EventRecord]) -> DeployRecord | None:
+def record_of(
+    state: DeployState, trail: Sequence[EventRecord], config: TeamConfig
+) -> DeployRecord | None:
     """One deploy as a delivery record; None before it started."""
     started = state.started_at or next((e.at for e in trail if e.kind == "start"), None)
     if started is None:
@@ -35,12 +38,37 @@ def record_of(state: DeployState, trail: Sequence[EventRecord]) -> DeployRecord 
         version=state.version,
         status=state.status,
         started_at=started,
-        in_production_at=_first(trail, ("stabilizing", "completed")),
+        in_production_at=reached_everyone(state, trail, config),
         rolled_back_at=_first(trail, ("rolled_back",)),
         commit_time=datetime.fromisoformat(commit) if isinstance(commit, str) else None,
         hotfix=state.hotfix,
         drill=state.drill,
     )
+
+
+def reached_everyone(
+    state: DeployState, trail: Sequence[EventRecord], config: TeamConfig
+) -> datetime | None:
+    """When the release first served 100% of its users: entering the plan's first 100% stage
+    (not the end of its bake). A plan without one: when the deploy finished its plan."""
+    finished = _first(trail, ("stabilizing", "completed"))
+    try:
+        stages = config.plan_named(state.plan_name).stages
+    except KeyError:
+        return finished
+    full = next((i for i, s in enumerate(stages) if _everyone(s)), None)
+    if full is None:
+        return finished
+    entered = (
+        e.at
+        for e in trail
+        if e.stage >= full and e.to_status in LIVE and not e.kind.startswith("refused")
+    )
+    return next(entered, finished)
+
+
+def _everyone(stage: Stage) -> bool:
+    return isinstance(stage, TrafficStage) and stage.percent >= 100 and stage.audience != "internal"
 
 
 def _first(trail: Sequence[EventRecord], statuses: tuple[str, ...]) -> datetime | None:
@@ -57,8 +85,8 @@ def team_figures(
     service: str | None = None,
 ) -> list[Figures]:
     """Figures for all services together, then each configured (or named) service."""
-    history = store.deploys_since(now - window)
-    records = [r for r in (record_of(s, t) for s, t in history) if r is not None]
+    history = [(s, t) for s, t in store.deploys_since(now - window) if not s.drill]
+    records = [r for r in (record_of(s, t, config) for s, t in history) if r is not None]
     if service is not None:
         return [figures(records, now, window, service)]
     names = [s.name for s in config.services]

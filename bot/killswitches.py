@@ -18,6 +18,7 @@ from bot.edge.words import notify_line
 from bot.people import Deferred, StoredTimers
 from rollout import events as ev
 from rollout.acting import carry_out
+from rollout.authorization import NotAllowed, Role, refusal, roles
 from rollout.config import TeamConfig
 from rollout.ports import Clock
 from rollout.records import Message
@@ -106,16 +107,25 @@ class KillSwitchControl:
         self.clock = clock
         self.wake = wake  # the reconcile loop writes the flag file from the stored state
 
-    def flip(self, flag: str, off: bool, user: str, reason: str = "") -> str:
-        """Store the flag's new state, then carry the flip out; the reply for the user."""
+    def flip(
+        self, flag: str, off: bool, user: str, reason: str = "", *, action: str | None = None
+    ) -> str:
+        """Store the flag's new state, then carry the flip out; the reply for the user.
+
+        `action` is the authorization table's row (default: the kill or unkill command)."""
         owner = self.config.kill_switch_owner(flag)
         if owner is None:
             known = ", ".join(f for s in self.config.services for f in s.kill_switches)
             raise Refused(f"{flag} is not a kill switch (known: {known or 'none configured'}).")
         latest = self.repo.latest_for(owner.name)
-        if not self.config.is_admin(user) and (latest is None or latest.commander != user):
-            who = f"@{latest.commander}, who commands {owner.name}," if latest else "nobody"
-            raise Refused(f"Only {who} or an admin may flip {flag}.")
+        commander = latest.commander if latest else None
+        held = roles(user, self.config, deploy_commander=commander)
+        names: dict[Role, str] = {"deploy_commander": f"@{commander}, who commands {owner.name}"}
+        refused = refusal(action or ("kill" if off else "unkill"), held, names)
+        if refused and latest is None:
+            refused = f"{owner.name} has no deploy yet, so only an admin may flip {flag}."
+        if refused:
+            raise NotAllowed(refused)
         problem = self.problem(flag, off)
         if problem is not None:
             raise Refused(f"Cannot turn {flag} {'off' if off else 'on'}: {problem}.")

@@ -16,17 +16,20 @@ from adapters.flagd import FlagdKillSwitches
 from adapters.metrics import build_metrics
 from adapters.settings import where
 from bot.commands import Commands
+from bot.config_checks import load_config
 from bot.deploys import Deploys
 from bot.drills.report import DrillReports
 from bot.drills.runner import DrillRunner
 from bot.drills.schedule import DrillSchedules
 from bot.drills.service import DrillService
+from bot.inbox import Inbox
 from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.roster import UsergroupRoster
-from bot.settings import Settings, load_team_config
+from bot.settings import Settings
 from bot.slack_client import SlackPoster, make_web_client
+from bot.spool import Spool
 from bot.team import Team
 from bot.trains import Trains
 from bot.worker import Worker
@@ -62,13 +65,14 @@ class Services:
     trains: Trains
     drills: DrillService
     drill_reports: DrillReports
+    inbox: Inbox
 
 
 def build_services(
     settings: Settings, repo: Repository, client: WebClient | None = None
 ) -> Services:
     """Wire the bot's services around a repository (store.repository.Repository in production)."""
-    config = load_team_config(settings.config_path)
+    config = load_config(settings.config_path)
     client = client or make_web_client(settings)
     slack = SlackPoster(client, settings.post_interval)
     source = settings.config_path.name
@@ -111,9 +115,12 @@ def build_services(
     commands.drill_reports = reports = DrillReports(drills, slack)
     commands.drill_schedules = schedules = DrillSchedules(drills)
     worker.also.append(lambda: _start_scheduled(schedules, clock.now()))
+    spool = Spool(settings.inbox_dir, clock)
+    inbox = Inbox(repo, commands.answer, clock, spool)  # type: ignore[arg-type]
+    worker.also.append(inbox.catch_up)  # commands a crash left behind
     return Services(
         config, repo, client, slack, deploys, team, commands, worker, kills, trains, drills,
-        reports,
+        reports, inbox,
     )  # fmt: skip
 
 

@@ -31,8 +31,11 @@ SLACK_APP_TOKEN (--socket only) app-level token, xapp-…;
 SLACK_API_URL Web API base URL (tests point it at a fake Slack);
 DATABASE_URL default sqlite:///commander.db;
 COMMANDER_CONFIG team config, default ./commander.toml;
-COMMANDER_POST_INTERVAL seconds between posts to one channel, default 1;
-COMMANDER_TICK seconds between worker passes (timers, judges, notices), default 0.25;
+COMMANDER_POST_INTERVAL seconds between posts to one channel, at most 60, default 1;
+COMMANDER_TICK seconds between worker passes (timers, judges, notices), above 0 and at
+most 60, default 0.25;
+COMMANDER_INBOX folder where slash commands are spooled before the ack, default next to a
+SQLite database file, else ./commander-inbox;
 COMMANDER_SCENARIOS drill scenarios folder, default scenarios/ next to the config."""
 
 
@@ -68,8 +71,11 @@ class Settings(Paths):
     signing_secret: SecretStr = Field(validation_alias="SLACK_SIGNING_SECRET")
     app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     api_url: str | None = Field(None, validation_alias="SLACK_API_URL")
-    post_interval: float = Field(1.0, ge=0, validation_alias="COMMANDER_POST_INTERVAL")
-    tick: float = Field(0.25, ge=0, validation_alias="COMMANDER_TICK")
+    post_interval: float = Field(1.0, ge=0, le=60, validation_alias="COMMANDER_POST_INTERVAL")
+    tick: float = Field(0.25, gt=0, le=60, validation_alias="COMMANDER_TICK")  # 0 busy-loops
+    # Where slash commands are spooled before the ack; None: next to a SQLite file, else
+    # ./commander-inbox.
+    inbox: Path | None = Field(None, validation_alias="COMMANDER_INBOX")
     # Drill scenarios; None: "scenarios/" next to the team config.
     scenarios: Path | None = Field(None, validation_alias="COMMANDER_SCENARIOS")
 
@@ -77,6 +83,15 @@ class Settings(Paths):
     def scenarios_dir(self) -> Path:
         """Where `/deploy drill start <name>` finds its scenario files."""
         return self.scenarios or self.config_path.parent / "scenarios"
+
+    @property
+    def inbox_dir(self) -> Path:
+        """The folder of the inbox's spool (bot/spool.py), on this host's disk."""
+        if self.inbox is not None:
+            return self.inbox
+        if self.database_url.startswith("sqlite:///") and len(self.database_url) > 10:
+            return Path(self.database_url.removeprefix("sqlite:///") + ".inbox")
+        return Path("commander-inbox")
 
     @field_validator("api_url")
     @classmethod
@@ -128,13 +143,6 @@ def read_config(path: Path | None = None) -> TeamConfig:
     return parse_config(data, str(chosen))
 
 
-def load_team_config(path: Path) -> TeamConfig:
-    """Read and validate the team config at `path` (what `commander serve` does on start)."""
-    if not path.exists():
-        raise ConfigError(f"{path}: no such file (set COMMANDER_CONFIG to your commander.toml)")
-    return read_config(path)  # a folder or a binary file is one line too
-
-
 def _read(kind: type[S]) -> S:
     try:
         return kind()
@@ -149,6 +157,8 @@ def _one_line(errors: list[ErrorDetails]) -> str:
         return f"missing environment variables: {', '.join(missing)} {SEE_HELP}"
     first = errors[0]
     name, value = first["loc"][0], first.get("input")
-    if first["type"] in ("float_parsing", "greater_than_equal"):
-        return f'{name}: expected a number of seconds >= 0, got "{value}"'
+    if first["type"] in ("float_parsing", "greater_than_equal", "greater_than", "less_than_equal"):
+        ctx = first.get("ctx") or {}
+        low = "above 0" if "gt" in ctx or name == "COMMANDER_TICK" else ">= 0"
+        return f'{name}: expected a number of seconds {low} and at most 60, got "{value}"'
     return f'{name}: {first["msg"]}, got "{value}"'

@@ -54,22 +54,27 @@ class Team:
         return f"Rolling {cmd.service} back from {latest.version} to {target}."
 
     def handoff(self, cmd: HandoffTo, user: str) -> str:
-        """Give the rest of the shift, and the caller's deploys, to someone else."""
+        """Give one service's deploy, or the rest of the shift with the outgoing commander's
+        deploys, to someone else; deploys other people command stay with them, named."""
         now = self.clock.now()
-        mine = [
-            d
-            for d in self.repo.active()
-            if (cmd.service is None and d.commander == user)
-            or (cmd.service is not None and d.service == cmd.service)
-        ]
-        for deploy in mine:
+        active = [d for d in self.repo.active() if not d.drill]
+        if cmd.service is not None:
+            moving, staying = [d for d in active if d.service == cmd.service], []
+        else:
+            outgoing = self.deploys.commander_now(now, fallback=user)
+            moving = [d for d in active if d.commander == outgoing]
+            staying = [d for d in active if d.commander not in (outgoing, cmd.to)]
+        for deploy in moving:
             folded = self.deploys.apply(deploy.id, ev.Handoff(user, cmd.to))
             if folded.refusals:
                 raise Refused(folded.refusals[0].reason)
         if cmd.service is None:
             self.repo.add_handoff(now, cmd.to)
-        names = ", ".join(f"{d.service} {d.version}" for d in mine) or "no deploys in flight"
-        return f"Handed over to @{cmd.to}: {names}."
+        names = ", ".join(f"{d.service} {d.version}" for d in moving) or "no deploys in flight"
+        what = "the shift" if cmd.service is None else cmd.service
+        stay = "; ".join(f"{d.service} {d.version} (@{d.commander})" for d in staying)
+        kept = f" Staying with their commanders: {stay}." if stay else ""
+        return f"Handed over {what} to @{cmd.to}, with {names}.{kept}"
 
     def freeze(self, cmd: FreezeService, user: str) -> str:
         """Freeze a service (or all) until a time; replacing someone else's needs --takeover."""

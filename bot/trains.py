@@ -51,9 +51,17 @@ class Trains:
         versions = dict(cmd.cars)
         order = trains.run_order(list(versions), self.config)
         cars = [(s, versions[s]) for s in order]
+        self._check_first_cars(cars, cmd.force, user)  # a refused train posts nothing
         train_id = f"train-{uuid.uuid4().hex[:8]}"
         now = self.clock.now()
-        self.repo.add_train(train_id, cars, created_by=user, now=now, commit_time=cmd.commit_time)
+        self.repo.add_train(
+            train_id,
+            cars,
+            created_by=user,
+            now=now,
+            commit_time=cmd.commit_time,
+            force_reason=cmd.force,
+        )
         line = " → ".join(f"{s} {v}" for s, v in cars)
         text = (
             f":steam_locomotive: Release train by @{user}: {line}. Each service starts when "
@@ -75,6 +83,19 @@ class Trains:
             raise Refused("\n".join(problems))
         self.repo.open_train(train_id)  # from now on the worker's passes move it on
         return f"Started release train {line} in {self.config.team.deploy_channel}."
+
+    def _check_first_cars(self, cars: list[tuple[str, str]], force: str | None, user: str) -> None:
+        """Refused, with every reason, when a car that would start at once may not start."""
+        first = trains.step([trains.Car(s, v, None) for s, v in cars], self.config).start
+        problems = []
+        for position in first:
+            service, version = cars[position]
+            try:
+                self.deploys.check_start(Start(service, version, force=force), user)
+            except Refused as exc:
+                problems.append(str(exc))
+        if problems:
+            raise Refused("\n".join(problems))
 
     def advance(self) -> None:
         """One pass over every open train."""
@@ -123,7 +144,13 @@ class Trains:
         token = uuid.uuid4().hex
         if not self.repo.claim_car(train.id, pos, token, self.clock.now(), STALE_CLAIM):
             return None  # another pass or replica is starting it
-        cmd = Start(car.service, car.version, commit_time=train.commit_time, train=train.id)
+        cmd = Start(
+            car.service,
+            car.version,
+            commit_time=train.commit_time,
+            train=train.id,
+            force=train.force_reason,
+        )
         try:
             state = self.deploys.start(cmd, train.created_by)
         except (CommanderError, Conflict) as exc:

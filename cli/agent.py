@@ -28,12 +28,15 @@ def agent(
     from agent.host import Agent, AgentSettings, Stopped
     from rollout.parsing import parse_toml
 
+    if host is not None and (not host.strip() or any(c.isspace() for c in host)):
+        raise ConfigError(f'--host: expected a host name such as web-1, got "{host}"')
+
     try:
         text = config.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{config}: cannot read it: {exc.strerror}") from None
     settings = parse_toml(text, str(config), AgentSettings, set())
-    if host:
+    if host is not None:
         settings = settings.model_copy(update={"host": host})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per etcd request

@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.settings import config_path, read_config
+from bot.config_checks import load_config
+from bot.settings import config_path
 from cli.config_tables import plan_table, policy_table, rotation_table, services_table, team_table
-from rollout.config import TeamConfig
-from rollout.errors import ConfigError
 
 PathArg = Annotated[
     Path | None,
@@ -20,37 +19,9 @@ PathArg = Annotated[
 ]
 
 
-def adapter_problems(config: TeamConfig, source: str) -> list[str]:
-    """Adapter checks: each service's adapter settings, its pull fleet's audience splits and
-    its kill switches in the flagd file (to merge into the one validation function)."""
-    from adapters.deployers import build_deployer
-    from adapters.etcd_deployer import EtcdSettings, audience_problems
-    from adapters.flagd import kill_switch_problems
-    from adapters.metrics import build_metrics
-    from adapters.settings import validate_settings, where
-
-    problems = []
-    plans = {"default": config.plan, **config.plans}
-    for service in config.services:
-        at = where(service.name, "deployer", source)
-        try:
-            build_deployer(service.deployer, at)
-            build_metrics(service.metrics, where(service.name, "metrics", source))
-        except ConfigError as exc:
-            problems.append(str(exc))
-            continue
-        if service.deployer.kind == "etcd":
-            fleet = validate_settings(EtcdSettings, service.deployer.settings, at)
-            problems += [f"{at}: {p}" for p in audience_problems(fleet, plans)]
-    return problems + [f"{source}: {p}" for p in kill_switch_problems(config)]
-
-
 def check(path: PathArg = None) -> None:
     """Validate a team config and show its plan, windows, rotation and policy."""
-    config = read_config(path)
-    problems = adapter_problems(config, config_path(path).name)
-    if problems:
-        raise ConfigError("\n".join(problems))
+    config = load_config(path, every=True)
     console = Console()
     now = datetime.now(UTC)
     console.print(f"[green]✓[/green] {config_path(path)} is valid\n")
@@ -79,6 +50,13 @@ def schema() -> None:
     typer.echo(config_schema(), nl=False)
 
 
+def authorization() -> None:
+    """Print who may use each command and button (docs/reference/authorization.md)."""
+    from cli.reference import authorization_reference
+
+    typer.echo(authorization_reference(), nl=False)
+
+
 def register(cli: typer.Typer) -> None:
     """Add the config commands to the CLI."""
     group = typer.Typer(
@@ -87,4 +65,5 @@ def register(cli: typer.Typer) -> None:
     group.command("check")(check)
     group.command("reference")(reference)
     group.command("schema")(schema)
+    group.command("authorization")(authorization)
     cli.add_typer(group, name="config")

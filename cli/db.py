@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from bot.settings import database_url
 from rollout.errors import CommanderError
@@ -48,7 +48,7 @@ def current(url: UrlOption = None) -> None:
     """Show the database's migration revision."""
     from store import db
 
-    target = db.check_url(url or database_url())
+    target = db.check_existing(url or database_url())
     revision = _reaching(target, lambda: db.current(target))
     Console().print(
         f"{_safe(target)}: {revision or 'empty (run commander db upgrade)'}", soft_wrap=True
@@ -63,7 +63,14 @@ def _reaching(url: str, work: Callable[[], T]) -> T:
         raise CommanderError(f"not a database URL: {url!r} ({exc})") from exc
     except OperationalError as exc:
         first_line = str(exc.orig or exc).strip().splitlines()[0]
-        raise CommanderError(f"cannot reach {_safe(url)}: {first_line}") from exc
+        if "no such table" in first_line or "does not exist" in first_line:
+            raise CommanderError(
+                f"{_safe(url)} has no Deploy Commander tables yet: run `commander db upgrade`"
+            ) from None
+        raise CommanderError(f"cannot reach {_safe(url)}: {first_line}") from None
+    except DatabaseError as exc:
+        first_line = str(exc.orig or exc).strip().splitlines()[0]
+        raise CommanderError(f"{_safe(url)}: {first_line}") from None
 
 
 def _safe(url: str) -> str:

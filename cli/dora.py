@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.settings import database_url, read_config
+from bot.config_checks import load_config
+from bot.settings import database_url
 from cli.db import UrlOption, _reaching
 from rollout.dora import FIGURE_NAMES, Figures, as_json, describe
 from rollout.durations import parse_duration
@@ -38,8 +39,13 @@ def dora(
         window = parse_duration(since)
     except ValueError as exc:
         raise CommanderError(f"--since: {exc}") from None
-    team = read_config(config)
-    target = url or database_url()
+    team = load_config(config)
+    if service is not None:
+        try:
+            team.declared(service)
+        except CommanderError as exc:
+            raise CommanderError(f"--service: {exc}") from None
+    target = db.check_existing(url or database_url())
     repo = Repository(db.make_engine(target))
     now = datetime.now(UTC)
     rows = _reaching(target, lambda: team_figures(repo, team, now, window, service))

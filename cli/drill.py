@@ -143,13 +143,13 @@ def recompute(
     drill: DrillRecord, config: Path | None, scenarios: Path | None, url: str | None = None
 ) -> Scorecard:
     """The drill's scorecard from its stored data."""
+    from bot.config_checks import load_config
     from bot.settings import config_path as configured
-    from bot.settings import load_team_config
     from sim.drill import scorecard
     from sim.library import resolve_scenario
 
     config_path = configured(config)
-    team: TeamConfig = load_team_config(config_path)
+    team: TeamConfig = load_config(config_path)
     folder = scenarios or Path(
         os.environ.get("COMMANDER_SCENARIOS", "").strip() or config_path.parent / "scenarios"
     )
@@ -174,13 +174,12 @@ def from_deploy_command(
 ) -> None:
     """Write a scenario that reproduces a real deploy: its traffic, baseline, fitted fault
     and plan; then replay it with the team's policy and print both verdicts."""
+    from bot.config_checks import load_config
     from bot.drills.from_deploy import real_deploy
-    from bot.settings import config_path as configured
-    from bot.settings import load_team_config
     from sim import from_deploy as fit
     from sim.scenario import parse_scenario
 
-    team = load_team_config(configured(config))
+    team = load_config(config)
     deploy, looks = _reaching_store(url, lambda repo: real_deploy(repo, deploy_id, team))
     text = fit.to_toml(fit.fit_scenario(deploy, looks))
     scenario = parse_scenario(text, f"deploy {deploy_id}")
@@ -216,7 +215,7 @@ def stored_drill(drill_id: str, url: str | None) -> DrillRecord:
     from store import db
     from store.repository import Repository
 
-    target = db.check_url(url or db.default_url())
+    target = db.check_existing(url or db.default_url())
     return _reaching(target, lambda: Repository(db.make_engine(target)).get_drill(drill_id))
 
 

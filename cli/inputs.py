@@ -5,9 +5,11 @@ Every problem with a path is a CommanderError that names it, found before any si
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
-from bot.settings import config_is_named, config_path, read_config
+from bot.config_checks import load_config as checked_config
+from bot.settings import config_is_named, config_path
 from rollout.config import TeamConfig
 from rollout.errors import CommanderError
 
@@ -19,7 +21,7 @@ def load_config(path: Path | None) -> TeamConfig:
     present, else the built-in defaults."""
     if not config_is_named(path) and not config_path().is_file():
         return TeamConfig()
-    return read_config(path)
+    return checked_config(path)
 
 
 def chart_formats() -> list[str]:
@@ -55,4 +57,9 @@ def ready_folder(folder: Path, option: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommanderError(f"{option} {folder}: cannot create it: {exc.strerror}") from None
+    try:  # before any work: a run must not end in a write that fails
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise CommanderError(f"{option} {folder}: cannot write there: {exc.strerror}") from None
     return folder

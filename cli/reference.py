@@ -327,3 +327,28 @@ def scenario_schema() -> str:
     from sim.scenario import Scenario
 
     return schema_text(Scenario, "Deploy Commander rehearsal scenario")
+
+
+def authorization_reference() -> str:
+    """docs/reference/authorization.md: who may use each command and button."""
+    from rollout.authorization import ROLE_WORDS, ROLES, RULES
+
+    header = "| command or button | " + " | ".join(ROLE_WORDS[r] for r in ROLES) + " |"
+    lines = [
+        "# Who may do what",
+        "",
+        "Generated from `rollout/authorization.py` (`commander config authorization`); one",
+        "function, `rollout.authorization.authorize`, enforces it for every surface. A ✓ means",
+        "that role may; anyone else is told, only to them, who may. In a drill, its trainers",
+        "count as admins. The commander on shift is who `/deploy who` names; the deploy's",
+        "commander is who its card names.",
+        "",
+        header,
+        "|---|" + "---|" * len(ROLES),
+    ]
+    for rule in RULES:
+        action = rule.action.replace("|", "\\|")  # a bar would end the table cell
+        name = f"`/deploy {action}`" if rule.surface == "command" else f"{action} button"
+        marks = ["✓" if "anyone" in rule.who or role in rule.who else "" for role in ROLES]
+        lines.append(f"| {name} | " + " | ".join(marks) + " |")
+    return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.settings import ENVIRONMENT_HELP, SEE_HELP, Settings, load_settings, load_team_config
+from bot.settings import ENVIRONMENT_HELP, SEE_HELP, Settings, load_settings
 from rollout.errors import CommanderError, ConfigError
 
 if TYPE_CHECKING:
@@ -41,12 +41,13 @@ def register(cli: typer.Typer) -> None:
 def run(settings: Settings, *, host: str, port: int, socket: bool) -> None:
     """Migrate the database, wire the services, start the worker and serve until stopped."""
     from bot.app import build_app, build_http_app
+    from bot.config_checks import load_config
     from bot.services import build_services
     from store.db import check_url, make_engine, upgrade
     from store.repository import Repository
 
     check_url(settings.database_url)
-    load_team_config(settings.config_path)  # a bad config fails here, before any log line
+    load_config(settings.config_path)  # a bad config fails here, before any log line
     listener = None if socket else listen(host, port)
     if socket:
         reach_slack(settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -39,11 +40,31 @@ def register(cli: typer.Typer) -> None:
             str | None,
             typer.Option(help="A database URL to keep deploys in (default: a temporary SQLite)"),
         ] = None,
+        at: Annotated[
+            str | None,
+            typer.Option(
+                help="Stop the clock at this time (ISO 8601, e.g. 2026-11-28T10:00-08:00); "
+                "it moves only with `skip`, so a session replays exactly",
+            ),
+        ] = None,
     ) -> None:
-        run(config_path(config), as_user, database)
+        run(config_path(config), as_user, database, fixed_time(at))
 
 
-def run(path: Path, as_user: str | None, database: str | None) -> None:
+def fixed_time(at: str | None) -> datetime | None:
+    """--at as an aware time (UTC when no offset is given)."""
+    if at is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise ConfigError(
+            f'--at: expected a time such as 2026-11-28T10:00-08:00, got "{at}"'
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def run(path: Path, as_user: str | None, database: str | None, at: datetime | None = None) -> None:
     """Start a session, loop until quit, and shut everything down."""
     from bot.shell.repl import Shell, user_id
     from bot.shell.session import Session
@@ -53,7 +74,7 @@ def run(path: Path, as_user: str | None, database: str | None) -> None:
         raise ConfigError(f"--as {as_user}: expected a Slack user id, e.g. @U0ALICE01")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     console = Console(highlight=False)
-    session = Session(path, database).start()
+    session = Session(path, database, at=at).start()
     try:
         user = chosen or session.commander_now() or (session.people or ["U0YOU0001"])[0]
         console.print(

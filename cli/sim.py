@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -54,7 +55,30 @@ def at_least(lowest: int) -> Callable[[int], int]:
     return check
 
 
+def between(lowest: int, highest: int) -> Callable[[int | None], int | None]:
+    """An option check for a count with a documented maximum."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and not lowest <= value <= highest:
+            raise typer.BadParameter(f"expected {lowest} to {highest}, got {value}")
+        return value
+
+    return check
+
+
+def dask_address(value: str | None) -> str | None:
+    """--dask: a scheduler address such as tcp://10.0.0.5:8786 or 10.0.0.5:8786."""
+    if value is not None and not re.fullmatch(DASK_ADDRESS, value.strip()):
+        raise typer.BadParameter(
+            f'expected a scheduler address such as tcp://10.0.0.5:8786, got "{value}"'
+        )
+    return value
+
+
 DRILL_POLICIES = ("advise", "team")
+MAX_RUNS = 100_000
+MAX_JOBS = 256
+DASK_ADDRESS = r"((tcp|tls|ucx|ws|wss|inproc)://)?[A-Za-z0-9_.\-\[\]:]+(:\d{1,5})?"
 
 
 def read_text(path: Path) -> str:
@@ -77,11 +101,28 @@ def drill_policy(value: str) -> str:
 
 
 RunsOpt = Annotated[
-    int, typer.Option("--runs", callback=at_least(1), help="Seeds per scenario (0..N-1)")
+    int,
+    typer.Option(
+        "--runs",
+        callback=between(1, MAX_RUNS),
+        help=f"Seeds per scenario (0..N-1), 1 to {MAX_RUNS}",
+    ),
 ]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", help="Worker processes \\[default: CPUs]")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        callback=between(1, MAX_JOBS),
+        help=f"Worker processes, 1 to {MAX_JOBS} \\[default: CPUs]",
+    ),
+]
 DaskOpt = Annotated[
-    str | None, typer.Option("--dask", help="Run on this dask.distributed scheduler address")
+    str | None,
+    typer.Option(
+        "--dask",
+        callback=dask_address,
+        help="Run on this dask.distributed scheduler, e.g. tcp://10.0.0.5:8786",
+    ),
 ]
 
 
@@ -140,14 +181,20 @@ def run_command(
         ),
     ] = "advise",
 ) -> None:
-    """Simulate one release of a scenario and summarise what the policy did."""
+    """Simulate one release of a scenario and summarise what the policy did; exit 1 when the
+    scenario's \\[expect] is not met (a replayed drill is graded by its scorecard instead)."""
     from sim.library import resolve_scenario
     from sim.runner import run
 
+    drill = decisions is not None or injections is not None
+    if policy != "advise" and not drill:
+        raise CommanderError(
+            f"--policy {policy} applies to a replayed drill: add --decisions FILE "
+            "(without one, the scenario's simulated commander and the config's policy run)"
+        )
     team = load_config(config)
     chosen = resolve_scenario(scenario, team, DEFAULT_SCENARIOS)
     target = None if chart is None else chart_path(chart, chosen.name, seed)
-    drill = decisions is not None or injections is not None
     if drill:
         result, trainee = replay_drill(chosen, team, seed, policy, decisions, injections)
     else:
@@ -164,6 +211,8 @@ def run_command(
         typer.echo(json.dumps(printed))
         if target is not None:
             typer.echo(f"chart written to {target}", err=True)
+        if not (drill or result.expectation_met):
+            raise typer.Exit(1)
         return
     console = wide_console()
     console.print(run_summary(result))
@@ -173,6 +222,8 @@ def run_command(
         console.print(f"the commander's figures: {json.dumps(trainee)}", highlight=False)
     if target is not None:
         console.print(f"chart written to {target}", highlight=False, soft_wrap=True)
+    if not (drill or result.expectation_met):
+        raise typer.Exit(1)  # the scenario's [expect] was not met: a script or CI sees it
 
 
 def replay_drill(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
@@ -21,7 +22,7 @@ from pydantic import (
 )
 
 from rollout.durations import Duration
-from rollout.errors import InvalidAt
+from rollout.errors import InvalidAt, NotFound
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Mode = Literal["observe", "recommend", "act"]
@@ -520,11 +521,23 @@ class TeamConfig(Model):
         return self.plans[name]
 
     def service(self, name: str) -> Service:
-        """The named service, or a default one for a service the config does not list."""
+        """The named service, or a default one for a name the config does not list (a stored
+        deploy whose service was removed); names people type go through `declared`."""
         for service in self.services:
             if service.name == name:
                 return service
         return Service(name=name)
+
+    def declared(self, name: str) -> Service:
+        """The declared service a person named; NotFound with the closest names otherwise.
+
+        With no services declared (the zero-config demo) every name is a default service."""
+        names = [s.name for s in self.services]
+        if not names or name in names:
+            return self.service(name)
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise NotFound(f'No service named "{name}".{hint} Services: {", ".join(names)}.')
 
     def kill_switch_owner(self, flag: str) -> Service | None:
         """The service that lists `flag` among its kill switches."""

@@ -30,7 +30,7 @@ class DeployRecord:
     version: str
     status: str
     started_at: datetime
-    in_production_at: datetime | None = None  # reached 100% (stabilizing), if it did
+    in_production_at: datetime | None = None  # first served 100% of its users, if it did
     rolled_back_at: datetime | None = None
     commit_time: datetime | None = None
     hotfix: bool = False

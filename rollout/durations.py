@@ -14,6 +14,7 @@ UNIT_WORDS = "ms, s, m, h, d, w"
 EXAMPLES = '"30s", "10m", "2h" or "14d"'
 PATTERN = r"^\s*(\d+(\.\d+)?\s*(ms|s|m|h|d|w)\s*)+$"
 FROM_FILE = "from_file"  # validation context key: the data came from a file a person wrote
+MAX_DAYS = 3650  # ten years: beyond any window, shift or freeze, and within what dates can hold
 
 
 def parse_duration(text: str) -> timedelta:
@@ -24,7 +25,10 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(
             f'expected a duration such as {EXAMPLES} (units: {UNIT_WORDS}), got "{text}"'
         )
-    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
+    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds > MAX_DAYS * 86400:
+        raise ValueError(f'expected a duration of at most {MAX_DAYS}d (ten years), got "{text}"')
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -65,7 +69,8 @@ Duration = Annotated[
         {
             "type": "string",
             "pattern": PATTERN,
-            "description": f"A duration with a unit ({UNIT_WORDS}), e.g. {EXAMPLES}, or 1h30m",
+            "description": f"A duration with a unit ({UNIT_WORDS}), e.g. {EXAMPLES}, or 1h30m; "
+            f"at most {MAX_DAYS}d",
         }
     ),
 ]

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from rollout import events as ev
 from rollout import messages, wording
+from rollout.authorization import Role, refusal, roles
 from rollout.config import ChecklistStage, DeployStage, TeamConfig, TrafficStage
 from rollout.events import POLICY, SYSTEM, Action, Audit, Event
 from rollout.state import DeployState, Exposure
@@ -36,18 +37,18 @@ COMPARING = frozenset({"sequential", "latency", "mann_whitney", "new_error"})  #
 E = TypeVar("E")
 Handler = Callable[[DeployState, Any, datetime, TeamConfig], Outcome]
 
-# Events a person sends that only the commander or an admin may send.
-_COMMANDER_ONLY = (
-    ev.Confirm,
-    ev.Hold,
-    ev.Resume,
-    ev.Rollback,
-    ev.Abort,
-    ev.Handoff,
-    ev.ChecklistItemDone,
-    ev.MarkHealthy,
-    ev.MarkFaulty,
-)
+# Events a person sends, as the buttons of the authorization table (rollout/authorization.py).
+_ACTIONS: dict[type, str] = {
+    ev.Confirm: "Confirm",
+    ev.Hold: "Hold",
+    ev.Resume: "Resume",
+    ev.Rollback: "Roll back",
+    ev.Abort: "Abort",
+    ev.Handoff: "handoff <service>",
+    ev.ChecklistItemDone: "Tick a checklist item",
+    ev.MarkHealthy: "Mark healthy",
+    ev.MarkFaulty: "Mark faulty",
+}
 
 
 def decide(state: DeployState, event: Event, now: datetime, config: TeamConfig) -> Outcome:
@@ -55,8 +56,12 @@ def decide(state: DeployState, event: Event, now: datetime, config: TeamConfig) 
     actor = getattr(event, "user", None) or (
         POLICY if isinstance(event, ev.JudgeVerdict) else SYSTEM
     )
-    if isinstance(event, _COMMANDER_ONLY) and not _may_command(state, actor, config):
-        return refuse(state, event, "not_commander", wording.not_commander(state, event))
+    if type(event) in _ACTIONS:
+        held = roles(actor, config, deploy_commander=state.commander)
+        named: dict[Role, str] = {"deploy_commander": f"@{state.commander}"}
+        reason = refusal(_ACTIONS[type(event)], held, named)
+        if reason is not None:
+            return refuse(state, event, "not_commander", reason)
     if state.finished and not (isinstance(event, ev.Rollback) and state.status == "completed"):
         return refuse(state, event, "finished", f"this deploy is already {wording.status(state)}")
     return _HANDLERS[type(event)](state, event, now, config)
@@ -69,10 +74,6 @@ def refuse(state: DeployState, event: Event, code: str, reason: str) -> Refusal:
         actor, f"refused:{_kind(event)}", state.status, state.status, state.stage_index, reason
     )
     return Refusal(code, reason, audit)
-
-
-def _may_command(state: DeployState, user: str, config: TeamConfig) -> bool:
-    return user == state.commander or config.is_admin(user)
 
 
 def _kind(event: Event) -> str:

@@ -88,6 +88,7 @@ class TrainRecord:
     channel: str | None = None
     thread_ts: str | None = None
     state: str = "open"
+    force_reason: str | None = None  # an admin forced the train: every car starts forced
 
 
 MessageKind = Literal["post", "update", "upload"]  # upload: a file, its bytes in blocks
@@ -127,3 +128,16 @@ class OutboxRecord:
     def due(self, now: datetime) -> bool:
         """True when the message may be tried now."""
         return self.next_attempt_at is None or self.next_attempt_at <= now
+
+
+@dataclass(frozen=True)
+class InboxRecord:
+    """A `/deploy` command as Slack sent it, stored before the ack."""
+
+    key: str
+    user: str
+    channel: str
+    text: str
+    response_url: str
+    received_at: datetime
+    id: int | None = None

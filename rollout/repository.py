@@ -242,6 +242,7 @@ class Trains(Protocol):
         created_by: str,
         now: datetime,
         commit_time: datetime | None = None,
+        force_reason: str | None = None,
     ) -> TrainRecord:
         """Record a train of (service, version) cars, "starting" until opened."""
 

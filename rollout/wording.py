@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rollout.config import TeamConfig
@@ -56,18 +56,6 @@ def exposure(value: Exposure) -> str:
     if value.mirror:
         parts.append(f"{value.mirror:g}% mirrored as dark traffic")
     return ", ".join(parts) or "no user traffic"
-
-
-def not_commander(state: DeployState, event: Any) -> str:
-    """Why a non-commander cannot do something."""
-    verb = snake(type(event).__name__).replace("_", " ")
-    verb = {
-        "checklist item done": "tick checklist items",
-        "mark healthy": "mark it healthy",
-        "mark faulty": "mark it faulty",
-        "rollback": "roll back",
-    }.get(verb, verb)
-    return f"only @{state.commander} (commander) or an admin can {verb}"
 
 
 def stage_name(state: DeployState, config: TeamConfig, index: int | None = None) -> str:

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from rollout.config import Audience, Percent, Stage, in_range
-from rollout.durations import Duration
+from rollout.durations import Duration, format_duration
 from rollout.errors import ConfigError, InvalidAt
 from rollout.parsing import STAGE_AND_JUDGE_KINDS, parse_toml
 
@@ -33,6 +33,7 @@ Probability = Annotated[
     Field(json_schema_extra={"minimum": 0, "maximum": 1}),
 ]
 MAX_HOSTS = 200_000  # bench/sim.py measures the cost curve up to here
+MAX_DURATION = timedelta(days=2)  # every window of a run is kept in memory
 ONSET = "Delay after the new version's first start"
 
 
@@ -291,7 +292,7 @@ class Scenario(Model):
 
     name: str = Field(description="Scenario name, shown in tables and charts")
     description: str = Field("", description="What the scenario rehearses")
-    duration: Duration = Field(timedelta(hours=3), description="Simulated time limit")
+    duration: Duration = Field(timedelta(hours=3), description="Simulated time limit, at most 2d")
     tick: Duration = Field(timedelta(seconds=0.5), description="Simulation step, from 10ms to 60s")
     fleet: Fleet = Field(Fleet(), description="The production fleet")
     release: Release = Field(Release(), description="The release and its plan")
@@ -311,6 +312,12 @@ class Scenario(Model):
             raise InvalidAt(("tick",), f"expected a tick from 10ms to 60s, got {tick:g}s")
         if self.duration.total_seconds() <= 0:
             raise InvalidAt(("duration",), "expected a positive duration, got 0s")
+        if self.duration > MAX_DURATION:
+            raise InvalidAt(
+                ("duration",),
+                f"expected at most {format_duration(MAX_DURATION)} (the simulator keeps every "
+                f"window in memory), got {format_duration(self.duration)}",
+            )
         return self
 
 

@@ -66,6 +66,38 @@ def check_url(url: str) -> str:
             f"{shown} is an in-memory database, gone when the process exits; "
             "give a file instead, e.g. sqlite:///commander.db"
         )
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_file(Path(str(parsed.database)), shown)
+    return url
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(path: Path, shown: str) -> None:
+    """The file's folder exists, and the file, if there, is a SQLite database."""
+    if not path.parent.is_dir():
+        raise ConfigError(f"{shown}: the folder {path.parent} does not exist; create it first")
+    if path.is_dir():
+        raise ConfigError(f"{shown}: {path} is a folder, expected a database file")
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            with path.open("rb") as file:
+                header = file.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise ConfigError(f"{shown}: cannot read {path}: {exc.strerror}") from None
+        if header != SQLITE_HEADER:
+            raise ConfigError(f"{shown}: {path} is not a SQLite database")
+
+
+def check_existing(url: str) -> str:
+    """check_url, and for SQLite a file that is there: a read must never create one."""
+    check_url(url)
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() == "sqlite" and not Path(str(parsed.database)).exists():
+        raise ConfigError(
+            f"{safe_url(url)}: no database there yet; run `commander db upgrade` to create it"
+        )
     return url
 
 

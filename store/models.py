@@ -363,6 +363,7 @@ class ReleaseTrain(StoreModel, table=True):
     thread_ts: str | None = None
     state: str = Field(index=True, description="starting, open, then closed")
     closed_at: datetime | None = utc(nullable=True)
+    force_reason: str | None = Field(default=None, description="an admin forced it: why")
 
 
 class TrainCar(StoreModel, table=True):
@@ -377,3 +378,20 @@ class TrainCar(StoreModel, table=True):
     deploy_id: str | None = Field(default=None, foreign_key="deploys.id")
     claim: str | None = Field(default=None, description="who is starting it (replicas race)")
     claimed_at: datetime | None = utc(nullable=True)
+
+
+class InboxCommand(StoreModel, table=True):
+    """A slash command, stored before its ack and carried out from here, so none is lost."""
+
+    __tablename__ = "inbox"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    key: str = Field(unique=True, description="Slack's trigger id: a retry is the same key")
+    user_id: str
+    channel_id: str
+    text: str
+    response_url: str
+    received_at: datetime = utc()
+    claimed_by: str | None = None
+    claimed_at: datetime | None = utc(nullable=True)
+    done_at: datetime | None = utc(nullable=True, index=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy.engine import Engine
 
 from rollout.records import (
@@ -15,6 +17,7 @@ from rollout.records import (
 from store.delivery import DeliveryStore
 from store.deploys import DeployStore, conflict_message
 from store.drills import DrillStore
+from store.inbox import InboxStore
 from store.observations import ObservationStore
 from store.operations import OperationsStore
 from store.outbox import OutboxStore
@@ -36,10 +39,11 @@ __all__ = [
 
 class Repository(
     DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore,
-    DrillStore, ScheduleStore, ObservationStore,
+    DrillStore, ScheduleStore, ObservationStore, InboxStore,
 ):  # fmt: skip
     """Deploys, audit trail, releases, operational state, the outbox, release trains,
-    drills and their schedules, and what judges saw, over one engine."""
+    drills and their schedules, what judges saw, and the inbox of commands, over one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._inbox_writes = threading.Lock()

@@ -35,6 +35,7 @@ class TrainStore:
         created_by: str,
         now: datetime,
         commit_time: datetime | None = None,
+        force_reason: str | None = None,
     ) -> TrainRecord:
         """Record a train whose cars run in the given order; passes skip it until opened."""
         with Session(self._engine) as session, session.begin():
@@ -45,6 +46,7 @@ class TrainStore:
                     created_at=now,
                     commit_time=commit_time,
                     state="starting",
+                    force_reason=force_reason,
                 )
             )
             session.flush()
@@ -151,4 +153,5 @@ def _record(row: ReleaseTrain, cars: Sequence[TrainCarRecord]) -> TrainRecord:
         channel=row.channel,
         thread_ts=row.thread_ts,
         state=row.state,
+        force_reason=row.force_reason,
     )

@@ -281,11 +281,13 @@ class InMemoryRepository:
         created_by: str,
         now: datetime,
         commit_time: datetime | None = None,
+        force_reason: str | None = None,
     ) -> TrainRecord:
         records = tuple(TrainCarRecord(i, s, v) for i, (s, v) in enumerate(cars))
         self.trains[train_id] = TrainRecord(
-            train_id, created_by, now, records, commit_time, state="starting"
-        )
+            train_id, created_by, now, records, commit_time, state="starting",
+            force_reason=force_reason,
+        )  # fmt: skip
         return self.trains[train_id]
 
     def set_train_thread(self, train_id: str, channel: str, thread_ts: str) -> None:

@@ -81,7 +81,8 @@ def history_text(service: str, records: Sequence[ReleaseRecord], tz: ZoneInfo) -
     """The last releases: version, commander, time and outcome."""
     if not records:
         return f"No releases of {service} recorded yet."
-    lines = [f"*Last {len(records)} releases of {service}:*"]
+    count = "release" if len(records) == 1 else f"{len(records)} releases"
+    lines = [f"*Last {count} of {service}:*"]
     for r in records:
         who = f"@{r.commander}" if r.commander else "—"
         lines.append(f"• {r.version}: {outcome(r)}, {who}, {when(r.deployed_at, tz)}")

@@ -31,6 +31,7 @@ class StartTrain:
 
     cars: tuple[tuple[str, str], ...]  # (service, version), as typed
     commit_time: datetime | None = None
+    force: str | None = None  # an admin starts every car past windows and freezes: why
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,19 @@ Command = (
     | Kill
     | Dora
 )
+
+
+def services_named(cmd: Command) -> tuple[str, ...]:
+    """The service names a person typed in the command ("all" is not a service; `status` may
+    name a deploy id instead, and checks its own word)."""
+    match cmd:
+        case StartTrain():
+            return tuple(service for service, _ in cmd.cars)
+        case Start() | History() | RollbackService():
+            return (cmd.service,)
+        case Why() | Dora() | HandoffTo():
+            return (cmd.service,) if cmd.service else ()
+        case FreezeService() | Unfreeze():
+            return () if cmd.target == "all" else (cmd.target,)
+        case _:
+            return ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.grammar.commands import (
@@ -87,16 +87,15 @@ def _count(positional: list[str], name: str, least: int, most: int, what: str) -
         raise CommandError(f"`/deploy {name}` needs {what}", name)
 
 
-
 def _start(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Start | StartTrain:
     _allow(flags, "start", {"--hotfix", "--major", "--commander", "--force", "--commit-time"})
     commit_time = _commit_time(flags, now, tz)
-    if len(pos) > 2:
-        return _train(pos, flags, commit_time)
-    _count(pos, "start", 2, 2, "a service and a version")
     force = str(flags.get("--force", "")).strip()
     if "--force" in flags and not force:
         raise CommandError("--force needs a reason", "start")
+    if len(pos) > 2:
+        return _train(pos, flags, commit_time, force or None)
+    _count(pos, "start", 2, 2, "a service and a version")
     commander = flags.get("--commander")
     return Start(
         service=valid_name(pos[0], "start"),
@@ -125,11 +124,13 @@ def _commit_time(flags: Flags, now: datetime, tz: ZoneInfo) -> datetime | None:
     return moment
 
 
-def _train(pos: list[str], flags: Flags, commit_time: datetime | None) -> StartTrain:
+def _train(
+    pos: list[str], flags: Flags, commit_time: datetime | None, force: str | None
+) -> StartTrain:
     if len(pos) % 2:
-        raise CommandError("a release train needs a version after every service", "start")
-    if set(flags) - {"--commit-time"}:
-        raise CommandError("a release train takes only --commit-time", "start")
+        raise CommandError("a release train needs a version after every service", "train")
+    if set(flags) - {"--commit-time", "--force"}:
+        raise CommandError("a release train takes only --force and --commit-time", "train")
     cars = tuple(
         (valid_name(pos[i], "start"), valid_name(pos[i + 1], "start", "version"))
         for i in range(0, len(pos), 2)
@@ -138,7 +139,7 @@ def _train(pos: list[str], flags: Flags, commit_time: datetime | None) -> StartT
     repeated = sorted({s for s in services if services.count(s) > 1})
     if repeated:
         raise CommandError(f"a train names each service once, repeated: {', '.join(repeated)}")
-    return StartTrain(cars, commit_time)
+    return StartTrain(cars, commit_time, force)
 
 
 def _status(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Status:
@@ -206,6 +207,8 @@ def _notice(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Notice
             duration = parse_duration(str(flags["--for"]))
         except ValueError as exc:
             raise CommandError(f"--for: {exc}", "notice") from None
+        if duration <= timedelta(0):
+            raise CommandError("--for must be longer than 0s, e.g. 30m", "notice")
     return Notice(text, at, duration)
 
 

@@ -128,7 +128,7 @@ def parse_drill(words: list[str]) -> DrillCommand:
     if sub == "history":
         if len(rest) > 1:
             raise DrillCommandError("`/deploy drill history` takes at most one user", sub)
-        return DrillHistory(user_id(rest[0], "history") if rest else None)
+        return DrillHistory(_user(rest[0], "history") if rest else None)
     if sub == "report":
         if len(rest) > 1:
             raise DrillCommandError("`/deploy drill report` takes at most one user or group", sub)
@@ -165,6 +165,14 @@ def _schedule(words: list[str]) -> DrillScheduleCommand:
     return DrillScheduleAdd(scenario, weekday, at_time, member_id(flags["--trainees"], "schedule"))
 
 
+def _user(word: str, sub: str) -> str:
+    """A user id, or an error that shows this drill command's usage (not /deploy's)."""
+    try:
+        return user_id(word, sub)
+    except CommandError:
+        raise DrillCommandError(f'"{word}" is not a user: mention them, like @alice', sub) from None
+
+
 def _start(words: list[str]) -> DrillStart:
     known = {"--seed", "--speed", "--commander", "--policy", "--reaction-scale", "--from-deploy"}
     positional, flags = _flags(words, known, "start")
@@ -182,7 +190,7 @@ def _start(words: list[str]) -> DrillStart:
         scenario=positional[0],
         seed=_number(flags, "--seed", int, low=0) if "--seed" in flags else None,
         speed=_number(flags, "--speed", float, low=0.1, high=600) if "--speed" in flags else None,
-        commander=user_id(flags["--commander"], "start") if "--commander" in flags else None,
+        commander=_user(flags["--commander"], "start") if "--commander" in flags else None,
         policy=policy,
         reaction_scale=_number(flags, "--reaction-scale", float, low=0.01, high=600)
         if "--reaction-scale" in flags

@@ -7,10 +7,16 @@ from rollout.errors import CommanderError
 # name: (form, example, what it does)
 USAGE: dict[str, tuple[str, str, str]] = {
     "start": (
-        "/deploy start <service> <version> [<service> <version> ...] [--hotfix] [--major]"
-        ' [--commander @user] [--force "why"] [--commit-time <when>]',
+        "/deploy start <service> <version> [--hotfix] [--major] [--commander @user]"
+        ' [--force "why"] [--commit-time <when>]',
+        "/deploy start api 3.1.0",
+        "start a deploy; --force (admins) starts outside hours or a freeze",
+    ),
+    "train": (
+        "/deploy start <service> <version> <service> <version> [...]"
+        ' [--force "why"] [--commit-time <when>]',
         "/deploy start api 3.1.0 web 2.4.0",
-        "start a deploy, or a release train of several in depends_on order",
+        "a release train: several services in depends_on order; --force (admins) for all",
     ),
     "status": (
         "/deploy status [service or deploy id]",
@@ -73,4 +79,3 @@ class CommandError(CommanderError):
     def __init__(self, problem: str, command: str | None = None) -> None:
         form = f" Usage: `{USAGE[command][0]}`" if command in USAGE else ""
         super().__init__(f"{problem}.{form}")
-

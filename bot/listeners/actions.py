@@ -77,7 +77,9 @@ def _apply(
         return services.commands.why(deploy_id)
     if action["action_id"].startswith(f"{KILL_SWITCH}:"):
         flag = str(value.get("flag", ""))
-        services.kills.flip(flag, True, user, "turned off from the deploy thread")
+        services.kills.flip(
+            flag, True, user, "turned off from the deploy thread", action="Turn off (kill switch)"
+        )
         return None
     if action["action_id"].startswith(f"{ROLLBACK_FRONT}:"):
         return services.trains.roll_back_front(deploy_id, user)

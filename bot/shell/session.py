@@ -9,13 +9,15 @@ from __future__ import annotations
 import secrets
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.config_checks import load_config
 from bot.services import Services
-from bot.settings import Settings, read_config
+from bot.settings import Settings
 from bot.shell.clock import SkippingClock
 from bot.shell.feed import Button
 from bot.shell.slackrequests import (
@@ -38,14 +40,18 @@ class Session:
     """Start with start(), send requests as people, close() when done."""
 
     def __init__(
-        self, config_path: Path, database_url: str | None = None, tick: float = 0.25
+        self,
+        config_path: Path,
+        database_url: str | None = None,
+        tick: float = 0.25,
+        at: datetime | None = None,
     ) -> None:
-        self.config: TeamConfig = read_config(config_path)  # a bad config fails first
+        self.config: TeamConfig = load_config(config_path)  # a bad config fails first
         self.config_path = config_path
         self.fake = FakeSlack(users={u: {"name": u.lower()} for u in self.people})
         self._database_url = database_url
         self._tick = tick
-        self.clock = SkippingClock()
+        self.clock = SkippingClock(at)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.settings: Settings | None = None
         self.services: Services | None = None
@@ -172,6 +178,12 @@ def _migrate(url: str, upgrade: Callable[[str], None]) -> None:
         raise ConfigError(
             f'--database: "{url}" is not a database URL, e.g. sqlite:///commander.db'
         ) from None
+    from store.db import check_url
+
+    try:
+        check_url(url)
+    except ConfigError as exc:
+        raise ConfigError(f"--database {exc}") from None
     try:
         upgrade(url)
     except ImportError as exc:

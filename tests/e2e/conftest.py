@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -100,10 +99,7 @@ def store(sqlite_url: str) -> Iterator[StoreOracle]:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh database on TEST_DATABASE_URL's server, dropped afterwards."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        pytest.skip("TEST_DATABASE_URL is not set: no PostgreSQL server for the two-replica test")
-    with temporary_database(server, "e2e") as url:
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh database on the PostgreSQL server (tests/postgres.py), dropped afterwards."""
+    with temporary_database(postgres_server_url, "e2e") as url:
         yield url

@@ -209,7 +209,7 @@ def test_two_drills_run_at_once_and_never_block_a_real_deploy_of_the_same_servic
 def test_non_trainers_and_non_commanders_are_refused(drill_chat: Chat, store: StoreOracle) -> None:
     for text in ("drill start api", "drill inject error_rate rate=0.1", "drill end"):
         sent = drill_chat.command(text, COMMANDER)
-        drill_chat.reply_to(sent, "Only trainers")
+        drill_chat.reply_to(sent, "Only a trainer")
     drill_id = start_drill(drill_chat)
     root = drill_root(drill_chat, drill_id, store)
     store.wait(drill_id, lambda s: s.status == "running", 20)

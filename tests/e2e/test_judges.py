@@ -40,7 +40,9 @@ def test_a_failing_act_judge_rolls_back_and_mentions_the_commander(
 def test_a_healthy_canary_is_not_rolled_back(
     launch: Launch, fake_slack: FakeSlack, store: StoreOracle
 ) -> None:
-    config = team_config(plan=[traffic("canary", 10, bake="2s")], judges=ROLL_BACK_ON_ERRORS)
+    config = team_config(
+        plan=[traffic("canary", 10, bake="2s"), traffic("100%", 100)], judges=ROLL_BACK_ON_ERRORS
+    )
     chat = Chat(fake_slack, launch(config))
     chat.command("start api 1.0.0")
     root = chat.root_card("api", "1.0.0")

@@ -4,8 +4,11 @@ flagd file; an OpenFeature client (flagd provider, FILE mode) sees every flip.""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
+from rollout.records import InboxRecord
 from tests.e2e.chat import Chat
 from tests.e2e.conftest import Launch
 from tests.e2e.flags import default_variant, openfeature_client, wait_for_value, write_flags
@@ -35,7 +38,9 @@ def checkout_config(flags: Path, metrics: dict, judges: list[dict] | None = None
         "metrics": metrics,
     }
     config = team_config(
-        plan=[traffic("canary", 10, bake="10m")], extra_services=[checkout], judges=judges
+        plan=[traffic("canary", 10, bake="10m"), traffic("100%", 100)],
+        extra_services=[checkout],
+        judges=judges,
     )
     return config + f'\n[flagd]\npath = "{flags}"\noff_variant = "off"\non_variant = "on"\n'
 
@@ -115,3 +120,49 @@ def test_a_failed_judge_on_a_release_that_is_not_rollback_safe_offers_turn_off_b
         wait_for_value(client, FLAG, False)
     chat.in_thread(root, f"turned {FLAG} off")
     assert store.repo.flag_history(FLAG)[-1][1:3] == (COMMANDER, False)
+
+
+def test_a_kill_acked_then_killed_with_sigkill_is_carried_out_after_restart(
+    launch: Launch, fake_slack: FakeSlack, store: StoreOracle, tmp_path: Path
+) -> None:
+    flags = write_flags(tmp_path / "flags.json", FLAG, "one-click-pay")
+    bot = launch(checkout_config(flags, GOOD_METRICS))
+    chat = Chat(fake_slack, bot)
+    chat.command("start checkout 4.0.0")
+    deploy_id = chat.button(chat.root_card("checkout", "4.0.0"), "rollback").value["deploy"]
+
+    sent = chat.command(f'kill {FLAG} --reason "checkout 5xx"')
+    assert sent.response.status_code == 200  # acked
+    bot.kill()  # SIGKILL right after the ack, before (or while) the command runs
+    bot.start()
+
+    chat.reply_to(sent, "turned", FLAG, timeout=30)  # on its response_url
+    wait_until(lambda: default_variant(flags, FLAG) == "off", 30, "the flag file turned off")
+    kinds = [e.kind for e in store.events(deploy_id) if "kill_switch" in e.kind]
+    assert kinds == ["kill_switch"]  # carried out once
+    assert len([t for t in chat.replies(sent) if "turned" in t.lower()]) == 1
+
+
+def test_a_command_stored_but_not_carried_out_before_a_crash_runs_on_restart(
+    launch: Launch, fake_slack: FakeSlack, store: StoreOracle, tmp_path: Path
+) -> None:
+    flags = write_flags(tmp_path / "flags.json", FLAG, "one-click-pay")
+    bot = launch(checkout_config(flags, GOOD_METRICS))
+    chat = Chat(fake_slack, bot)
+    chat.command("start checkout 4.0.0")
+    deploy_id = chat.button(chat.root_card("checkout", "4.0.0"), "rollback").value["deploy"]
+    bot.kill()
+    url = fake_slack.response_url()  # what the listener stores before its ack, then the crash
+    stored = InboxRecord("trigger-1", COMMANDER, "CDEPLOYS", f"kill {FLAG}", url, datetime.now(UTC))
+    assert store.repo.add_command(stored) is not None
+    bot.start()
+
+    wait_until(lambda: default_variant(flags, FLAG) == "off", 30, "the flag file turned off")
+    path = urlparse(url).path
+    wait_until(
+        lambda: [c for c in fake_slack.calls() if c.method == "response_url" and c.path == path],
+        30,
+        "the reply on the stored response_url",
+    )
+    kinds = [e.kind for e in store.events(deploy_id) if "kill_switch" in e.kind]
+    assert kinds == ["kill_switch"]

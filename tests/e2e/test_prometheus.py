@@ -134,6 +134,6 @@ def test_bad_metrics_settings_stop_the_bot_with_one_line(tmp_path: Path) -> None
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert "Traceback" not in result.stderr
-    assert last.startswith(
-        "error: commander.toml: services.api.metrics.settings.url: string should match pattern"
+    assert last.startswith(  # the config's path, as every config error names it
+        f"error: {config}: services.api.metrics.settings.url: string should match pattern"
     )

@@ -43,7 +43,7 @@ def test_a_deploy_from_start_to_canary_in_the_shell(shell: ShellProcess) -> None
 
     shell.send(f"as @{STRANGER}")
     shell.send("confirm")  # a thread reply from someone who does not command this deploy
-    shell.expect(rf"only visible to you \(@{STRANGER}\).*?only @{COMMANDER} \(commander\)")
+    shell.expect(rf"only visible to you \(@{STRANGER}\).*?commander \(@{COMMANDER}\)")
 
     shell.send(f"as @{COMMANDER}")
     for number in ticks:
@@ -86,7 +86,7 @@ def test_an_admin_forces_a_start_and_a_held_deploy_is_refused_to_others(config: 
         shell.expect(r"thread 1 · updated.*?held")
         shell.send(f"as @{STRANGER}")
         shell.send("resume")
-        shell.expect(rf"only visible to you \(@{STRANGER}\).*?can resume")
+        shell.expect(rf"only visible to you \(@{STRANGER}\).*?may resume")
         shell.send("threads")
         shell.expect(r"→ thread 1 · api 2\.4\.0")
         shell.send("home")  # an app_home_opened event; the bot publishes the view
@@ -139,7 +139,7 @@ def test_skip_moves_the_bots_clock_so_a_long_bake_ends(tmp_path: Path) -> None:
         (("--as", "alice"), "--as alice: expected a Slack user id"),
         (("--config", "no-such.toml"), "no-such.toml: file not found"),
         (("--database", "nonsense"), '--database: "nonsense" is not a database URL'),
-        (("--database", "mysql://u:pw@db/x"), "mysql://u:***@db/x: its driver is not installed"),
+        (("--database", "mysql://u:pw@db/x"), "u:***@db/x: the mysql driver is not installed"),
     ],
 )
 def test_bad_shell_arguments_are_one_line_and_exit_2(

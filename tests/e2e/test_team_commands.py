@@ -71,7 +71,9 @@ def test_a_failing_recommend_judge_holds_and_asks_the_commander(
 ) -> None:
     judges = [{"kind": "sequential", "mode": "recommend", "min_requests": 200}]
     config = team_config(
-        plan=[traffic("canary", 10, bake="10m")], api_metrics=BAD_CANARY, judges=judges
+        plan=[traffic("canary", 10, bake="10m"), traffic("100%", 100)],
+        api_metrics=BAD_CANARY,
+        judges=judges,
     )
     chat = Chat(fake_slack, launch(config))
     chat.command("start api 6.6.6")

@@ -23,7 +23,9 @@ QUICK = [traffic("100%", 100, bake="1s", gate="auto")]
 
 
 def train_config(api_metrics: dict | None = None, judges: list[dict] | None = None) -> str:
-    plan = QUICK if api_metrics is None else [traffic("canary", 10, bake="10m")]
+    plan = (
+        QUICK if api_metrics is None else [traffic("canary", 10, bake="10m"), traffic("100%", 100)]
+    )
     return team_config(
         plan=plan,
         stabilization="1s",

@@ -7,7 +7,6 @@ server's `postgres` database, gives every test its own schema in it, and drops i
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,17 +33,13 @@ __all__ = [
 ]
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-NO_POSTGRES = "TEST_DATABASE_URL is not set, so there is no PostgreSQL server to test (CI sets it)"
 T0 = datetime(2026, 3, 2, 14, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A throwaway database on the TEST_DATABASE_URL server, dropped after the run."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        pytest.skip(NO_POSTGRES)
-    with temporary_database(server, "commander_test") as url:
+def postgres_database(postgres_server_url: str) -> Iterator[str]:
+    """A throwaway database on the PostgreSQL server (tests/postgres.py), dropped after."""
+    with temporary_database(postgres_server_url, "commander_test") as url:
         yield url
 
 

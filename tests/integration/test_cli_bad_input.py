@@ -23,6 +23,9 @@ history = "5m"
 
 [release]
 stages = [{ kind = "traffic", name = "all", percent = 100, bake = "1m", gate = "auto" }]
+
+[expect]
+outcome = "held"  # too little traffic in 1m for the judges to pass it: sim run exits 0
 """
 
 

@@ -18,11 +18,15 @@ from cli.main import build_cli
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = {
     "docs/reference/config.md": reference.config_reference,
+    "docs/reference/authorization.md": reference.authorization_reference,
     "docs/reference/scenario.md": reference.scenario_reference,
     "docs/schema/config.json": reference.config_schema,
     "docs/schema/scenario.json": reference.scenario_schema,
 }
-REGENERATE = "regenerate with `commander config|sim reference|schema > FILE`"
+REGENERATE = (
+    "regenerate with `commander config|sim reference|schema > FILE` "
+    "(or `commander config authorization`)"
+)
 
 
 @pytest.mark.parametrize("path", sorted(GENERATED))
@@ -35,6 +39,7 @@ def test_the_committed_file_is_what_the_models_generate(path: str) -> None:
     ("args", "path"),
     [
         (["config", "reference"], "docs/reference/config.md"),
+        (["config", "authorization"], "docs/reference/authorization.md"),
         (["sim", "reference"], "docs/reference/scenario.md"),
         (["config", "schema"], "docs/schema/config.json"),
         (["sim", "schema"], "docs/schema/scenario.json"),

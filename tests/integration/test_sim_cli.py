@@ -122,7 +122,7 @@ class TestBadInput:
 
     def test_zero_jobs(self, library, monkeypatch, capsys):
         code, err = run_main(monkeypatch, capsys, "sim", "validate", "--jobs", "0")
-        assert code == 2 and "--jobs must be at least 1" in err
+        assert code == 2 and "'--jobs': expected 1 to 256, got 0" in err
 
 
 class TestValidate:

@@ -24,7 +24,9 @@ def run(*args: str):
 
 def test_upgrade_migrates_the_database_at_url_and_says_where_it_stands(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    assert "empty" in run("db", "current", "--url", url).output
+    before = run("db", "current", "--url", url)  # a read: it never creates the file
+    assert "no database there yet; run `commander db upgrade`" in str(before.exception)
+    assert not (tmp_path / "c.db").exists()
 
     result = run("db", "upgrade", "--url", url)
 

@@ -205,7 +205,7 @@ class TestWhoMayAct:
         s = stack()
         state = s.deploys.start(Start("api", "1.0"), "UALICE")
         folded = s.deploys.apply(state.id, ev.ChecklistItemDone("UBOB", 0))
-        assert "only @UALICE (commander)" in folded.refusals[0].reason
+        assert "commander (@UALICE)" in folded.refusals[0].reason
         assert s.repo.events(state.id)[-1].kind == "refused:checklist_item_done"
         assert s.repo.get(state.id).checklist_done == frozenset()
 

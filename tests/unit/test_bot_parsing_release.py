@@ -26,7 +26,7 @@ def test_a_train_needs_a_version_after_every_service_and_names_each_once() -> No
         parse("start api 3.1.0 web")
     with pytest.raises(CommandError, match="repeated: api"):
         parse("start api 3.1.0 api 3.2.0")
-    with pytest.raises(CommandError, match="only --commit-time"):
+    with pytest.raises(CommandError, match="only --force and --commit-time"):
         parse("start api 3.1.0 web 2.4.0 --hotfix")
 
 

@@ -16,6 +16,7 @@ from bot.grammar.commands import (
     Who,
 )
 from rollout import events as ev
+from rollout.authorization import NotAllowed
 from rollout.errors import NotFound
 from tests.fakes import bot_stack
 
@@ -125,10 +126,36 @@ class TestHandoff:
         s = bot_stack(CONFIG)
         state = s.deploys.start(Start("api", "2.0"), "UALICE")
         reply = s.team.handoff(HandoffTo("UBOB"), "UALICE")
-        assert reply == "Handed over to @UBOB: api 2.0."
+        assert reply == "Handed over the shift to @UBOB, with api 2.0."
         assert s.repo.get(state.id).commander == "UBOB"
         assert "handed the deploy to <@UBOB>" in s.thread_posts()[-1].text
         assert s.deploys.shift_at(s.clock.now()).user == "UBOB"
+
+    def test_someone_neither_admin_nor_on_shift_cannot_take_the_shift(self):
+        s = bot_stack(CONFIG)
+        with pytest.raises(
+            NotAllowed, match=r"Only the commander on shift \(@UALICE\) or an admin"
+        ):
+            s.commands.run(HandoffTo("UMALLORY"), Caller("UMALLORY", "C1"))
+        assert s.deploys.shift_at(s.clock.now()).user == "UALICE"
+
+    def test_an_admins_handoff_moves_the_shift_and_its_deploys(self):
+        s = bot_stack(CONFIG.replace("[team]", '[team]\nadmins = ["UADMIN"]'))
+        state = s.deploys.start(Start("api", "2.0"), "UALICE")
+        reply = s.commands.run(HandoffTo("UBOB"), Caller("UADMIN", "C1"))
+        assert reply == "Handed over the shift to @UBOB, with api 2.0."
+        assert s.repo.get(state.id).commander == "UBOB"
+        assert s.deploys.shift_at(s.clock.now()).user == "UBOB"
+
+    def test_a_deploy_someone_else_commands_stays_and_is_named(self):
+        s = bot_stack(CONFIG)
+        state = s.deploys.start(Start("api", "2.0", commander="UCAROL"), "UALICE")
+        reply = s.commands.run(HandoffTo("UBOB"), Caller("UALICE", "C1"))
+        assert reply == (
+            "Handed over the shift to @UBOB, with no deploys in flight. "
+            "Staying with their commanders: api 2.0 (@UCAROL)."
+        )
+        assert s.repo.get(state.id).commander == "UCAROL"
 
 
 class TestWho:

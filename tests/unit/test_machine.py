@@ -207,7 +207,7 @@ class TestConfirmation:
     def test_only_the_commander_or_an_admin_may_confirm(self) -> None:
         state, now = at_stage("release-branch")
         refusal = refused(decide(state, ev.Confirm(STRANGER, 0), now, CONFIG))
-        assert refusal.reason == "only @UCMD (commander) or an admin can confirm"
+        assert refusal.reason == "Only the deploy's commander (@UCMD) or an admin may confirm."
         assert refusal.audit.actor == STRANGER and refusal.audit.kind == "refused:confirm"
         assert moved(decide(state, ev.Confirm(ADMIN, 0), now, CONFIG)).state.stage_index == 1
 
@@ -318,7 +318,7 @@ class TestRollbackAndAbort:
 
     def test_a_stranger_cannot_roll_back(self) -> None:
         state, now = at_stage("25%", "baking")
-        assert "can roll back" in refused(decide(state, ev.Rollback(STRANGER), now, CONFIG)).reason
+        assert "may roll back" in refused(decide(state, ev.Rollback(STRANGER), now, CONFIG)).reason
 
     def test_a_completed_release_can_still_be_rolled_back(self) -> None:
         state, now = at_stage("100%", "baking")

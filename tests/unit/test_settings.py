@@ -21,6 +21,7 @@ TOKEN, SECRET, APP = "xoxb-very-secret-1", "signing-secret-2", "xapp-secret-3"
 NAMES = (
     "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
     "DATABASE_URL", "COMMANDER_CONFIG", "COMMANDER_POST_INTERVAL", "COMMANDER_TICK",
+    "COMMANDER_INBOX",
 )  # fmt: skip
 
 
@@ -87,6 +88,25 @@ class TestValues:
         assert settings.database_url == "sqlite:///commander.db"
         assert settings.config_path == Path("commander.toml")
 
+    @pytest.mark.parametrize("raw", ["0", "-1", "61", "soon"])
+    def test_a_tick_that_would_busy_loop_or_sleep_for_ever_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str
+    ) -> None:
+        slack_env(monkeypatch)
+        monkeypatch.setenv("COMMANDER_TICK", raw)
+        with pytest.raises(ConfigError) as error:
+            load_settings()
+        assert str(error.value) == (
+            f'COMMANDER_TICK: expected a number of seconds above 0 and at most 60, got "{raw}"'
+        )
+
+    def test_the_spool_sits_next_to_a_sqlite_file(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        slack_env(monkeypatch)
+        monkeypatch.setenv("DATABASE_URL", "sqlite:////var/lib/commander/c.db")
+        assert load_settings().inbox_dir == Path("/var/lib/commander/c.db.inbox")
+        monkeypatch.setenv("DATABASE_URL", "postgresql://db/commander")
+        assert load_settings().inbox_dir == Path("commander-inbox")
+
     @pytest.mark.parametrize("raw", ["soon", "-1"])
     def test_a_bad_number_of_seconds_is_named(
         self, monkeypatch: pytest.MonkeyPatch, raw: str
@@ -96,7 +116,8 @@ class TestValues:
         with pytest.raises(ConfigError) as error:
             load_settings()
         assert str(error.value) == (
-            f'COMMANDER_POST_INTERVAL: expected a number of seconds >= 0, got "{raw}"'
+            f"COMMANDER_POST_INTERVAL: expected a number of seconds >= 0 and at most 60, "
+            f'got "{raw}"'
         )
 
 
@@ -187,6 +208,8 @@ class TestConfigPath:
 
     def test_db_commands_read_database_url_from_dotenv(self, tmp_path: Path) -> None:
         (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'dotenv.db'}\n")
-        result = CliRunner().invoke(build_cli(), ["db", "current"])
+        result = CliRunner().invoke(build_cli(), ["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert "dotenv.db" in result.output
+        result = CliRunner().invoke(build_cli(), ["db", "current"])  # reads what upgrade made
+        assert result.exit_code == 0 and "dotenv.db" in result.output, result.output
