@@ -7,7 +7,7 @@ flipped (a command or a button), and deploy events by the core.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from bot.deploys import Deploys
 from bot.grammar import commands as p
@@ -39,15 +39,23 @@ def command_action(cmd: p.Command) -> str | None:
 
 
 def _drill_action(cmd: p.Drill) -> str:
-    from bot.grammar.drill import DrillControl, DrillHistory, DrillInject
+    from bot.grammar import drill as d
 
-    if isinstance(cmd.command, DrillHistory):
-        return "drill history"
-    if isinstance(cmd.command, DrillInject):
-        return "drill inject"
-    if isinstance(cmd.command, DrillControl):
-        return "drill pause|resume|hint|end"
-    return "drill start"
+    match cmd.command:
+        case d.DrillStart():
+            return "drill start"
+        case d.DrillInject():
+            return "drill inject"
+        case d.DrillControl():
+            return "drill pause|resume|hint|end"
+        case d.DrillHistory():
+            return "drill history"
+        case d.DrillReport():
+            return "drill report"
+        case d.DrillScheduleAdd() | d.DrillScheduleList() | d.DrillScheduleCancel():
+            return "drill schedule"
+        case _:
+            assert_never(cmd.command)
 
 
 def check_command(cmd: p.Command, user: str, deploys: Deploys, drills: DrillService | None) -> None:

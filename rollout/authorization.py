@@ -63,6 +63,8 @@ RULES: tuple[Rule, ...] = (
     Rule("drill inject", "command", ("trainer",), "inject into drills"),
     Rule("drill pause|resume|hint|end", "command", ("trainer",), "control drills"),
     Rule("drill history", "command", ("anyone",), "see drill history"),
+    Rule("drill report", "command", ("trainer",), "see trainees' drill reports"),
+    Rule("drill schedule", "command", ("trainer",), "schedule drills"),
     Rule("Confirm", "button", _COMMANDER, "confirm"),
     Rule("Hold", "button", _COMMANDER, "hold"),
     Rule("Resume", "button", _COMMANDER, "resume"),

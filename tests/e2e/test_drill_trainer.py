@@ -34,7 +34,7 @@ def test_a_trainer_schedules_lists_and_cancels_a_weekly_drill(drill_chat: Chat) 
     listed = drill_chat.reply_to(drill_chat.command("drill schedule list", TRAINER), schedule_id)
     assert f"@{TRAINEE}" in listed
     refused = drill_chat.command("drill schedule list", COMMANDER)
-    drill_chat.reply_to(refused, "Only trainers")
+    drill_chat.reply_to(refused, "Only a trainer may schedule drills")
     cancel = drill_chat.command(f"drill schedule cancel {schedule_id}", TRAINER)
     drill_chat.reply_to(cancel, "cancelled")
     empty = drill_chat.command("drill schedule list", TRAINER)

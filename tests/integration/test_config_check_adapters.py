@@ -51,9 +51,10 @@ def test_config_check_names_each_flag_that_cannot_be_flipped(tmp_path: Path) -> 
     result = check(tmp_path, f'[flagd]\npath = "{flags}"\n\n[[services]]\nname = "web"\n'
                    'kill_switches = ["new-checkout", "legacy-banner", "one-way"]\n')  # fmt: skip
     assert result.returncode == 2 and "Traceback" not in result.stderr
+    config = tmp_path / "commander.toml"
     assert result.stderr.strip().splitlines() == [
-        f"error: commander.toml: services.web.kill_switches: no flag legacy-banner in {flags}",
-        f'commander.toml: services.web.kill_switches: flag one-way in {flags} has no "off" '
+        f"error: {config}: services.web.kill_switches: no flag legacy-banner in {flags}",
+        f'{config}: services.web.kill_switches: flag one-way in {flags} has no "off" '
         "variant (variants: on)",
     ]
 
@@ -65,8 +66,8 @@ def test_config_check_refuses_a_split_the_pull_fleet_cannot_give(tmp_path: Path)
     result = check(tmp_path, fleet + 'pools = ["external"]\n')
     assert result.returncode == 2
     assert result.stderr.startswith(
-        'error: commander.toml: services.api.deployer: plan "default" stage dogfood sends 100% '
-        "of employees and 0% of customers, but the fleet has no internal pool"
+        f'error: {tmp_path / "commander.toml"}: services.api.deployer: plan "default" stage '
+        "dogfood sends 100% of employees and 0% of customers, but the fleet has no internal pool"
     )
     bad = check(tmp_path, fleet + "min_hosts = 0\n")
     assert bad.returncode == 2 and "services.api.deployer.settings.min_hosts" in bad.stderr

@@ -11,7 +11,14 @@ import pytest
 from bot.commands import Caller
 from bot.drills.service import DrillService
 from bot.grammar import commands as p
-from bot.grammar.drill import DrillControl, DrillHistory, DrillInject, DrillStart
+from bot.grammar.drill import (
+    DrillControl,
+    DrillHistory,
+    DrillInject,
+    DrillReport,
+    DrillScheduleList,
+    DrillStart,
+)
 from bot.killswitches import KillSwitchControl
 from bot.trains import Trains
 from rollout import events as ev
@@ -76,6 +83,8 @@ COMMANDS: dict[str, Callable[[], p.Command]] = {
     "drill inject": lambda: p.Drill(DrillInject("error_spike")),
     "drill pause|resume|hint|end": lambda: p.Drill(DrillControl("pause")),
     "drill history": lambda: p.Drill(DrillHistory()),
+    "drill report": lambda: p.Drill(DrillReport()),
+    "drill schedule": lambda: p.Drill(DrillScheduleList()),
 }
 BUTTONS: dict[str, Callable[[str], ev.Event]] = {
     "Confirm": lambda u: ev.Confirm(u, stage=0),
