@@ -358,6 +358,24 @@ class ZScoreJudge(JudgeBase):
     min_history: StrictInt = Field(30, ge=2, description="History windows needed")
 
 
+class OneSampleJudge(JudgeBase):
+    """Anytime-valid test of the new version's error rate against history, no baseline needed."""
+
+    kind: Literal["one_sample"] = Field("one_sample", description="Judge kind")
+    alpha: StrictFloat = Field(
+        0.01, gt=0, lt=1, description="False-alarm bound over the whole release, however often"
+    )
+    quantile: StrictFloat = Field(
+        0.99,
+        gt=0,
+        lt=1,
+        description="The null rate: this quantile of history's per-window error rates",
+    )
+    min_requests: StrictInt = Field(
+        2000, ge=1, description="New-version requests needed before it may pass"
+    )
+
+
 class HealthJudge(JudgeBase):
     """New hosts must pass readiness before traffic, and must not restart too often."""
 
@@ -394,6 +412,7 @@ Judge = Annotated[
     | ThresholdJudge
     | MannWhitneyJudge
     | ZScoreJudge
+    | OneSampleJudge
     | HealthJudge
     | LatencyJudge
     | NewErrorJudge,
