@@ -22,6 +22,7 @@ from pydantic import (
 
 from rollout.durations import Duration
 from rollout.errors import InvalidAt
+from rollout.tune_bounds import Tune
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Mode = Literal["observe", "recommend", "act"]
@@ -487,6 +488,7 @@ class TeamConfig(Model):
     policy: Policy = Field(Policy(), description="Judges and their modes")
     flagd: KillSwitchFile = Field(KillSwitchFile(), description="Where kill switches live")
     drills: Drills = Field(Drills(), description="Simulated incident drills")
+    tune: Tune = Field(Tune(), description="Bounds for `commander sim tune`")
 
     @model_validator(mode="after")
     def _known_dependencies(self) -> TeamConfig:
