@@ -77,6 +77,7 @@ class RunResult:
     expectation_met: bool
     expectation_failures: tuple[str, ...]
     series: Series | None = None
+    full_at_s: float | None = None  # when the plan was done and stabilization began
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-friendly record of everything but the series; missing values are None."""

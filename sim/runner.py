@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rollout.config import TeamConfig
-from sim.rehearsal import Rehearsal
+from sim.rehearsal import STABILIZATION, Rehearsal
 from sim.results import RunResult, expectation_failures
 from sim.scenario import BadSecretFault, CrashLoopFault, Scenario
 
@@ -48,6 +48,7 @@ def summarize(rehearsal: Rehearsal, seed: int, keep_series: bool) -> RunResult:
         )),
         expectation_failures=failures,
         series=meter.series(tuple(rehearsal.stages)) if keep_series else None,
+        full_at_s=next((t for t, name in rehearsal.stages if name == STABILIZATION), None),
     )  # fmt: skip
 
 
