@@ -102,6 +102,9 @@ def register(cli: typer.Typer) -> None:
     sim.command("compare")(compare_command)
     sim.command("reference")(reference_command)
     sim.command("schema")(schema_command)
+    from bot.cli_tune import tune  # a module of its own, registered here
+
+    sim.command("tune")(tune)
     cli.add_typer(sim, name="sim")
 
 

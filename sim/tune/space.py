@@ -137,9 +137,14 @@ def apply(config: TeamConfig, params: Params) -> TeamConfig:
 
 def _tuned_judge(judge: Judge, params: Params) -> Judge:
     prefix = f"{judge.label}."
-    update = {k[len(prefix) :]: v for k, v in params.items() if k.startswith(prefix)}
+    update = {k[len(prefix) :]: rounded(v) for k, v in params.items() if k.startswith(prefix)}
     update.pop("mode", None)
     return judge.model_copy(update=update) if update else judge
+
+
+def rounded(value: Any) -> Any:
+    """Floats to 3 significant digits: what is measured is exactly what a config file holds."""
+    return float(f"{value:.3g}") if isinstance(value, float) else value
 
 
 def validated(config: TeamConfig) -> TeamConfig:
