@@ -1,0 +1,62 @@
+"""How many tuning trials a minute this machine runs, with and without successive halving.
+
+Tunes the example policy (commander.toml) over the scenario library (scenarios/) the way
+`commander sim tune` does by default: 6 training seeds, 2 of them for every trial and the
+rest for the best third of each generation, on --jobs processes. Then, side by side in
+the same run, the same trials with every trial on all 6 seeds. Prints trials per minute,
+the speed-up from halving, and the projected time of a 100-trial tune against the
+15-minute target (the test-seed re-measure of the front comes on top; see the README).
+
+Run: .venv/bin/python bench/tune.py [--trials 20] [--jobs 2] [--no-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.sim_inputs import load_config, load_library  # noqa: E402
+from sim.tune.study import Search, run_search  # noqa: E402
+
+TARGET_MIN = 15.0
+TRAIN = tuple(range(1_000_000, 1_000_006))
+
+
+def trials_per_minute(trials: int, jobs: int, early: int) -> tuple[float, float]:
+    """(trials per minute, seconds) of one in-memory tune."""
+    team = load_config(ROOT / "commander.toml")
+    library = tuple(load_library(ROOT / "scenarios", team))
+    search = Search(team, library, trials, TRAIN, early=early, seed=0, jobs=jobs)
+    started = time.perf_counter()
+    run_search(search)
+    seconds = time.perf_counter() - started
+    return trials / seconds * 60, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=20, help="one NSGA-II generation")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the all-seeds run")
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    rate, seconds = trials_per_minute(args.trials, args.jobs, early=2)
+    print(f"load average before: {load:.2f} on {os.cpu_count()} cores, --jobs {args.jobs}")
+    print(f"halving (2 of 6 seeds, best third all 6): {rate:5.1f} trials/min ({seconds:.0f} s)")
+    projected = 100 / rate
+    print(f"100 trials projected: {projected:.1f} min (target {TARGET_MIN:g} min)")
+    if not args.no_baseline:
+        full, full_s = trials_per_minute(args.trials, args.jobs, early=len(TRAIN))
+        print(f"every trial on all 6 seeds:               {full:5.1f} trials/min ({full_s:.0f} s)")
+        print(f"speed-up from halving: {rate / full:.2f}×")
+    return 0 if projected <= TARGET_MIN else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
