@@ -7,7 +7,7 @@ history as often, such as bursts on both versions, is inside the null).
 
 For a rate θ·p0 the binomial likelihood ratio of x errors in n requests is
 θ^x ((1 − θp0)/(1 − p0))^(n − x); its expectation is ≤ 1 whenever the true rate is ≤ p0,
-and an equal-weight mixture over a grid of θ (the sequential judge's grid) is still a test
+and an equal-weight mixture over a grid of θ (the sequential judge's range) is still a test
 martingale. A regression can start late in a long watch, when the evidence since the first
 window has drifted far below 1, so the judge runs one e-process per start window s and
 spends α over the starts: start s alarms at (s + 1)(s + 2)/α. As Σ 1/((s + 1)(s + 2)) = 1,
@@ -27,34 +27,43 @@ import numpy.typing as npt
 
 from rollout.config import OneSampleJudge
 from rollout.judges._common import count, pct, sci, verdict
-from rollout.judges.sequential import ERROR_GRID
 from rollout.observations import Arm, FloatArray, Observations, Verdict
 
 _LOG_CAP = 690.0  # exp() of more would overflow
-RECENT = 120  # windows whose every start is tested (10 minutes at 5 s)
+GRID: FloatArray = np.geomspace(1.25, 100.0, 10)  # the sequential judge's range, half the points
+RECENT = 60  # windows whose every start is tested (5 minutes at 5 s)
 STRIDE = 12  # before them, one start in this many
 
 
 def null_rate(arm: Arm, quantile: float) -> float | None:
-    """The quantile of the arm's per-window error rates, floored at one error per window."""
+    """The quantile of the arm's per-window error rates, floored at one error per window.
+
+    Linear interpolation between order statistics, as numpy's default quantile, from one
+    sort: the judge computes it on every look.
+    """
     requests = np.asarray(arm.requests, dtype=np.float64)
-    errors = np.asarray(arm.errors, dtype=np.float64)[: len(requests)]
-    usable = (requests[: len(errors)] > 0) & (errors >= 0)
+    errors = np.asarray(arm.errors, dtype=np.float64)
+    n = min(len(requests), len(errors))
+    usable = (requests[:n] > 0) & (errors[:n] >= 0)
     if not usable.any():
         return None
-    n, x = requests[: len(errors)][usable], errors[usable]
-    floor = 1.0 / float(np.median(n))
-    return max(float(np.quantile(x / n, quantile)), floor)
+    counts = requests[:n][usable]
+    rates = np.sort(errors[:n][usable] / counts)
+    position = (len(rates) - 1) * quantile
+    low = int(position)
+    high = min(low + 1, len(rates) - 1)
+    value = rates[low] + (rates[high] - rates[low]) * (position - low)
+    return max(float(value), len(counts) / float(counts.sum()))
 
 
 def spent_log_e_values(
-    errors: FloatArray, requests: FloatArray, p0: float, grid: FloatArray = ERROR_GRID
+    errors: FloatArray, requests: FloatArray, p0: float, grid: FloatArray = GRID
 ) -> FloatArray:
     """Per tested start s: log E over windows s.. minus log((s + 1)(s + 2)), α's share of s."""
     theta = grid[grid * p0 < 1.0]
     starts = start_windows(len(errors))
-    tail_x = np.cumsum(errors[::-1])[::-1][starts, None]
-    tail_n = np.cumsum(requests[::-1])[::-1][starts, None]
+    tail_x = (errors.sum() - np.cumsum(errors) + errors)[starts, None]
+    tail_n = (requests.sum() - np.cumsum(requests) + requests)[starts, None]
     log_lr = tail_x * np.log(theta) + (tail_n - tail_x) * (np.log1p(-theta * p0) - math.log1p(-p0))
     peak = log_lr.max(axis=1)
     mixture = peak + np.log(np.exp(log_lr - peak[:, None]).mean(axis=1))
@@ -86,7 +95,7 @@ def judge(cfg: OneSampleJudge, obs: Observations) -> Verdict:
     errors, requests = _canary(obs)
     canary_n, bound = int(requests.sum()), 1.0 / cfg.alpha
     samples = {"canary_requests": canary_n, "canary_errors": int(errors.sum())}
-    if p0 is None or not (ERROR_GRID * p0 < 1.0).any():
+    if p0 is None or not (GRID * p0 < 1.0).any():
         summary = f"no {source} error rate to compare with"
         return verdict("inconclusive", "e_value", math.nan, bound, samples, summary)
     if canary_n == 0:
