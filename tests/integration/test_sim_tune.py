@@ -56,6 +56,8 @@ class TestTuneCommand:
         current = tuple(out["current"]["train"][k] for k in ("damage", "false_alarms", "release_s"))
         beaten = [p["trial"] for p, v in zip(front, values, strict=True) if dominates(v, current)]
         assert out["current_dominated_by"] == beaten
+        # release time: the healthy release's two 2-minute bakes, auto gates, until stabilization
+        assert out["current"]["train"]["release_s"] == pytest.approx(240, abs=15)
 
     def test_the_test_seeds_are_validates_seeds_and_disjoint_from_training(self, tiny) -> None:
         out = tune_json(*tiny)
