@@ -57,8 +57,10 @@ def dominated_by(scores: Scores, front: Sequence[Point], test: bool = False) -> 
 def pick(front: Sequence[Point], how: str) -> Point:
     """damage: least damage; fast: quickest release; balanced: nearest the ideal point.
 
-    Balanced measures each objective from the front's best (0) to its worst (1), on test
-    seeds when the front has them, and takes the point with the smallest Euclidean norm.
+    Only points whose [expect] also hold on the test seeds are picked by name, when there
+    are any: a point that met them on training seeds only was lucky. Balanced takes the
+    point least worse than the front's best in every objective together (Euclidean norm),
+    on test seeds when the front has them.
     """
     if not front:
         raise ValueError("the front is empty: no trial met every scenario's [expect]")
@@ -70,11 +72,14 @@ def pick(front: Sequence[Point], how: str) -> Point:
         return chosen[0]
     if how not in PICKS:
         raise ValueError(f"expected damage, balanced, fast or a trial number, got {how!r}")
+    front = [p for p in front if p.test is None or p.test.feasible] or list(front)
     values = np.array([(p.test or p.train).values for p in front], dtype=float)
     if how == "damage":
         return front[int(np.lexsort((values[:, 2], values[:, 0]))[0])]
     if how == "fast":
         return front[int(np.lexsort((values[:, 0], values[:, 2]))[0])]
-    low, span = values.min(axis=0), np.ptp(values, axis=0)
-    scaled = (values - low) / np.where(span > 0, span, 1.0)
-    return front[int(np.argmin(np.linalg.norm(scaled, axis=1)))]
+    best = values.min(axis=0)
+    # how much worse than the front's best: damage and release time as a share of the best,
+    # false alarms (already per release) as they are
+    scale = np.array([max(best[0], 1.0), 1.0, max(best[2], 1.0)])
+    return front[int(np.argmin(np.linalg.norm((values - best) / scale, axis=1)))]

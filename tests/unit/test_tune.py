@@ -131,6 +131,13 @@ class TestFront:
         with pytest.raises(ValueError, match="not on the front"):
             pick(front, "7")
 
+    def test_picks_by_name_skip_points_that_miss_an_expect_on_test_seeds(self) -> None:
+        lucky = Point(0, scores(1, 0.0, 100), test=scores(1, 0.05, 100, ok=False))
+        honest = Point(1, scores(5, 0.0, 500), test=scores(5, 0.0, 500))
+        assert pick([lucky, honest], "fast").trial == 1
+        assert pick([lucky, honest], "damage").trial == 1
+        assert pick([lucky, honest], "0").trial == 0  # named by number: the team's call
+
 
 TEXT = """\
 # the team's file
