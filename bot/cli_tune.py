@@ -110,7 +110,9 @@ def tune(
 def searched(search: Search, test_seeds: tuple[int, ...]) -> TuneResult:
     """Run the search with a progress bar, then re-measure the front on the test seeds."""
     from sim.tune.result import finish
-    from sim.tune.study import run_search
+    from sim.tune.study import open_study, run_search
+
+    open_study(search)  # a bad --study file is one line, before the progress bar
 
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     timing = (TimeElapsedColumn(), TimeRemainingColumn())

@@ -65,14 +65,22 @@ def _sampler(search: Search, batch: int) -> optuna.samplers.NSGAIISampler:
 
 def open_study(search: Search) -> optuna.Study:
     """Create the study, or load it when the storage holds one made with the same settings."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(
-        storage=search.storage,
-        study_name=STUDY_NAME,
-        directions=["minimize"] * len(OBJECTIVES),
-        sampler=_sampler(search, 0),
-        load_if_exists=True,
-    )
+    try:
+        study = optuna.create_study(
+            storage=search.storage,
+            study_name=STUDY_NAME,
+            directions=["minimize"] * len(OBJECTIVES),
+            sampler=_sampler(search, 0),
+            load_if_exists=True,
+        )
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None)  # the driver's own error, when there is one
+        reason = str(orig) if orig is not None else str(exc).splitlines()[0]
+        where = (search.storage or "").removeprefix("sqlite:///")
+        raise CommanderError(f"--study {where}: cannot use it: {reason}") from None
     settings = {"seed": search.seed, "train_seeds": list(search.train_seeds), "early": search.early}
     stored = study.user_attrs.get("settings")
     if stored is None:

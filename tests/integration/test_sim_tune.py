@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from bot.cli import build_cli, main
 from bot.sim_inputs import load_config, load_library
+from rollout.errors import CommanderError
 from sim.sweep import Sweep, run_sweep
 from sim.tune import study as study_module
 from sim.tune.front import dominates
@@ -94,6 +95,18 @@ class TestTuneCommand:
             and 'expected damage, balanced, fast or a trial number, got "greedy"' in lines[0]
         )
 
+    def test_a_study_file_that_is_no_database_is_one_line_and_exit_2(self, tiny, capsys) -> None:
+        config, _ = tiny
+        Path("notes.db").write_text("not sqlite")
+        argv = ["commander", "sim", "tune", "--config", str(config), "--study", "notes.db"]
+        with pytest.MonkeyPatch.context() as patch, pytest.raises(SystemExit) as exit_:
+            patch.setattr(sys, "argv", argv)
+            main()
+        assert exit_.value.code == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        where = Path("notes.db").resolve()
+        assert lines == [f"error: --study {where}: cannot use it: file is not a database"]
+
 
 def search(tiny: tuple[Path, Path], storage: str | None) -> Search:
     team = load_config(tiny[0])
@@ -137,5 +150,5 @@ class TestResumeAndDeterminism:
         storage = f"sqlite:///{tiny[0].parent / 'other.db'}"
         run_search(Search(**{**search(tiny, storage).__dict__, "trials": 3}))
         changed = Search(**{**search(tiny, storage).__dict__, "seed": 9})
-        with pytest.raises(Exception, match="other settings"):
+        with pytest.raises(CommanderError, match="other settings"):
             run_search(changed)
