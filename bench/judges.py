@@ -9,7 +9,9 @@ Measured, against the targets in docs/reference.md:
 * sequential judge: mean time to detect p1 = 2% and p1 = 0.3%, next to Wald's SPRT floor;
 * threshold judge (error rate > 1% per 60 s interval, failure limit 0): time to detect 2%,
   and that 0.3% is never detected within 600 s;
-* the public judge functions agree with the vectorised replay on spot-checked replications.
+* the public judge functions agree with the vectorised replay on spot-checked replications;
+* the one-sample judge with no baseline left (bench/judges_one_sample.py): its A/A false alarm
+  rate over the whole 100% bake and stabilization, and its time to detect 0.1% → 1.1%.
 
 Replications are vectorised with numpy, each with its own stream from one SeedSequence.
 Prints a table and exits 1 if any target fails. Run: .venv/bin/python bench/judges.py
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
+from judges_one_sample import one_sample_rows  # bench/ is on the path: a sibling script
 
 from rollout.config import SequentialJudge, ThresholdJudge
 from rollout.judges import evaluate
@@ -259,13 +262,14 @@ def threshold_rows(rng: np.random.Generator) -> list[Row]:
 
 
 def run() -> list[Row]:
-    seq_rng, threshold_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(SEED).spawn(2)
+    seq_rng, threshold_rng, one_sample_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(SEED).spawn(3)
     )
     speed = Row(
         "sequential judge call, 2,000 windows", f"{judge_call_us():.0f} µs", "< 50 µs (info)", None
     )
-    return [*sequential_rows(seq_rng), *threshold_rows(threshold_rng), speed]
+    one_sample = [Row(*row) for row in one_sample_rows(one_sample_rng)]
+    return [*sequential_rows(seq_rng), *threshold_rows(threshold_rng), *one_sample, speed]
 
 
 def _yes(flag: bool) -> str:

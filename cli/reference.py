@@ -26,6 +26,8 @@ class _Schema(GenerateJsonSchema):
     def encode_default(self, dft: Any) -> Any:
         if isinstance(dft, timedelta):
             return format_duration(dft)
+        if isinstance(dft, tuple) and any(isinstance(item, timedelta) for item in dft):
+            return [self.encode_default(item) for item in dft]  # e.g. [tune] bake = ["1m", "15m"]
         return super().encode_default(dft)
 
 
@@ -168,6 +170,9 @@ def _type_words(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "enum" in target:
         return " or ".join(f'`"{value}"`' for value in target["enum"])
     kind = target.get("type")
+    if kind == "array" and "prefixItems" in target:
+        parts = {_type_words(item, defs) for item in target["prefixItems"]}
+        return f"[low, high] pair of {parts.pop()}s" if len(parts) == 1 else "array"
     if kind == "array":
         items = target.get("items", {})
         inner = "tables" if "$ref" in items or "oneOf" in items else _type_words(items, defs)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from cli.inputs import DEFAULT_SCENARIOS, chart_path, load_config, ready_folder
+from cli.options import (
+    ConfigOpt,
+    DaskOpt,
+    JobsOpt,
+    RunsOpt,
+    ScenariosOpt,
+    at_least,
+    wide_console,
+)
+from cli.tune import tune
 from rollout.errors import CommanderError
 
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
@@ -34,51 +42,7 @@ EXPOSURE_NOTE = (
     "employees, whom a dogfood stage sends in full. Mirrored copies count in neither."
 )
 
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        help="Team config \\[default: $COMMANDER_CONFIG, else ./commander.toml, else built-ins]",
-    ),
-]
-ScenariosOpt = Annotated[Path, typer.Option("--scenarios", help="Folder of scenario TOML files")]
-
-
-def at_least(lowest: int) -> Callable[[int], int]:
-    """An option check whose error says what was expected and what was given."""
-
-    def check(value: int) -> int:
-        if value < lowest:
-            raise typer.BadParameter(f"expected {lowest} or more, got {value}")
-        return value
-
-    return check
-
-
-def between(lowest: int, highest: int) -> Callable[[int | None], int | None]:
-    """An option check for a count with a documented maximum."""
-
-    def check(value: int | None) -> int | None:
-        if value is not None and not lowest <= value <= highest:
-            raise typer.BadParameter(f"expected {lowest} to {highest}, got {value}")
-        return value
-
-    return check
-
-
-def dask_address(value: str | None) -> str | None:
-    """--dask: a scheduler address such as tcp://10.0.0.5:8786 or 10.0.0.5:8786."""
-    if value is not None and not re.fullmatch(DASK_ADDRESS, value.strip()):
-        raise typer.BadParameter(
-            f'expected a scheduler address such as tcp://10.0.0.5:8786, got "{value}"'
-        )
-    return value
-
-
 DRILL_POLICIES = ("advise", "team")
-MAX_RUNS = 100_000
-MAX_JOBS = 256
-DASK_ADDRESS = r"((tcp|tls|ucx|ws|wss|inproc)://)?[A-Za-z0-9_.\-\[\]:]+(:\d{1,5})?"
 
 
 def read_text(path: Path) -> str:
@@ -100,32 +64,6 @@ def drill_policy(value: str) -> str:
     return value
 
 
-RunsOpt = Annotated[
-    int,
-    typer.Option(
-        "--runs",
-        callback=between(1, MAX_RUNS),
-        help=f"Seeds per scenario (0..N-1), 1 to {MAX_RUNS}",
-    ),
-]
-JobsOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--jobs",
-        callback=between(1, MAX_JOBS),
-        help=f"Worker processes, 1 to {MAX_JOBS} \\[default: CPUs]",
-    ),
-]
-DaskOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--dask",
-        callback=dask_address,
-        help="Run on this dask.distributed scheduler, e.g. tcp://10.0.0.5:8786",
-    ),
-]
-
-
 def register(cli: typer.Typer) -> None:
     """Add the sim commands to the CLI."""
     sim = typer.Typer(
@@ -136,13 +74,11 @@ def register(cli: typer.Typer) -> None:
     sim.command("compare")(compare_command)
     sim.command("reference")(reference_command)
     sim.command("schema")(schema_command)
+    sim.command("tune")(tune)
     cli.add_typer(sim, name="sim")
 
 
-def wide_console() -> Console:
-    """A console for tables: the terminal's width, or 160 columns when piped or captured."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+
 
 
 def run_command(

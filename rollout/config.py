@@ -23,6 +23,7 @@ from pydantic import (
 
 from rollout.durations import Duration
 from rollout.errors import InvalidAt, NotFound
+from rollout.tune_bounds import Tune
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Mode = Literal["observe", "recommend", "act"]
@@ -365,6 +366,24 @@ class ZScoreJudge(JudgeBase):
     min_history: StrictInt = Field(30, ge=2, description="History windows needed")
 
 
+class OneSampleJudge(JudgeBase):
+    """Anytime-valid test of the new version's error rate against history, no baseline needed."""
+
+    kind: Literal["one_sample"] = Field("one_sample", description="Judge kind")
+    alpha: StrictFloat = Field(
+        0.01, gt=0, lt=1, description="False-alarm bound over the whole release, however often"
+    )
+    quantile: StrictFloat = Field(
+        0.99,
+        gt=0,
+        lt=1,
+        description="The null rate: this quantile of history's per-window error rates",
+    )
+    min_requests: StrictInt = Field(
+        2000, ge=1, description="New-version requests needed before it may pass"
+    )
+
+
 class HealthJudge(JudgeBase):
     """New hosts must pass readiness before traffic, and must not restart too often.
 
@@ -412,6 +431,7 @@ Judge = Annotated[
     | ThresholdJudge
     | MannWhitneyJudge
     | ZScoreJudge
+    | OneSampleJudge
     | HealthJudge
     | LatencyJudge
     | NewErrorJudge,
@@ -486,6 +506,7 @@ class TeamConfig(Model):
     policy: Policy = Field(Policy(), description="Judges and their modes")
     flagd: KillSwitchFile = Field(KillSwitchFile(), description="Where kill switches live")
     drills: Drills = Field(Drills(), description="Simulated incident drills")
+    tune: Tune = Field(Tune(), description="Bounds for `commander sim tune`")
 
     @model_validator(mode="after")
     def _known_dependencies(self) -> TeamConfig:

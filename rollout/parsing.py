@@ -26,6 +26,7 @@ STAGE_AND_JUDGE_KINDS = frozenset(
         "threshold",
         "mann_whitney",
         "zscore",
+        "one_sample",
         "health",
         "latency",
         "new_error",

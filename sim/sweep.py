@@ -41,6 +41,7 @@ class Sweep:
     configs: tuple[TeamConfig, ...]
     scenarios: tuple[Scenario, ...]
     seeds: tuple[int, ...]
+    keep_series: bool = True  # False: no run keeps its series (a tuner needs figures only)
 
     @property
     def chart_seed(self) -> int:
@@ -86,7 +87,7 @@ def chunks(sweep: Sweep, workers: int) -> list[Chunk]:
         for si in range(len(sweep.scenarios)):
             for start in range(0, len(sweep.seeds), size):
                 part = sweep.seeds[start : start + size]
-                keep = sweep.chart_seed if sweep.chart_seed in part else None
+                keep = sweep.chart_seed if sweep.keep_series and sweep.chart_seed in part else None
                 out.append(Chunk(ci, si, part, keep))
     return out
 

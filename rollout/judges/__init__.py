@@ -9,7 +9,16 @@ from collections.abc import Callable
 from typing import Any
 
 from rollout.events import JudgeVerdict
-from rollout.judges import health, latency, mann_whitney, new_error, sequential, threshold, zscore
+from rollout.judges import (
+    health,
+    latency,
+    mann_whitney,
+    new_error,
+    one_sample,
+    sequential,
+    threshold,
+    zscore,
+)
 from rollout.observations import Observations, Verdict
 
 JUDGES: dict[str, Callable[[Any, Observations], Verdict]] = {
@@ -17,6 +26,7 @@ JUDGES: dict[str, Callable[[Any, Observations], Verdict]] = {
     "threshold": threshold.judge,
     "mann_whitney": mann_whitney.judge,
     "zscore": zscore.judge,
+    "one_sample": one_sample.judge,
     "health": health.judge,
     "latency": latency.judge,
     "new_error": new_error.judge,

@@ -14,6 +14,7 @@ from rollout.config import (
     LatencyJudge,
     MannWhitneyJudge,
     NewErrorJudge,
+    OneSampleJudge,
     SequentialJudge,
     ThresholdJudge,
     ZScoreJudge,
@@ -38,6 +39,7 @@ ALL_KINDS = [
     HealthJudge(),
     LatencyJudge(),
     NewErrorJudge(),
+    OneSampleJudge(),
 ]
 
 
