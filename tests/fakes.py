@@ -23,6 +23,7 @@ from rollout.records import (
     Message,
     NoticeRecord,
     OutboxRecord,
+    PolicyReportRecord,
     ReleaseRecord,
     TrainCarRecord,
     TrainRecord,
@@ -77,6 +78,7 @@ class InMemoryRepository:
         self.outbox: list[OutboxRecord] = []
         self.trains: dict[str, TrainRecord] = {}
         self.car_claims: dict[tuple[str, int], tuple[str, datetime]] = {}
+        self.policy_reports: dict[str, PolicyReportRecord] = {}
         self._ids = itertools.count(1)
 
     # deploys
@@ -463,6 +465,13 @@ class InMemoryRepository:
             return False
         self.claims[key] = now + ttl
         return True
+
+    # policy reports
+    def record_policy_report(self, report: PolicyReportRecord) -> None:
+        self.policy_reports[report.kind] = report
+
+    def policy_report(self, kind: str) -> PolicyReportRecord | None:
+        return self.policy_reports.get(kind)
 
 
 @dataclass
