@@ -508,9 +508,7 @@ class TestPolicyReports:
         assert repo.policy_report("validation") is None
         assert repo.policy_report("tune") is None
 
-    def test_the_latest_report_of_each_kind_replaces_the_one_before(
-        self, repo: Repository
-    ) -> None:
+    def test_the_latest_report_of_each_kind_replaces_the_one_before(self, repo: Repository) -> None:
         png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # every byte value survives
         first = PolicyReportRecord("tune", T0, {"front": [{"trial": 3}]}, png)
         repo.record_policy_report(first)
