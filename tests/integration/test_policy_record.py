@@ -98,7 +98,6 @@ class TestTuneRecords:
         assert [p["trial"] for p in report.summary["front"]] == [
             p["trial"] for p in printed["front"]
         ]
-        assert report.summary["current_dominated_on_test_by"] == (
-            printed["current_dominated_on_test_by"]
-        )
+        beaten = report.summary["current_dominated_on_test_by"]
+        assert beaten == printed["current_dominated_on_test_by"]
         assert report.summary["config"] == str(config)
