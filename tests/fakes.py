@@ -602,6 +602,7 @@ def bot_stack(config_text: str, *, smoke_ok: bool = True) -> BotStack:
     from bot.commands import Commands
     from bot.deploys import Deploys
     from bot.outbox import Outbox
+    from bot.policy import PolicyReports
     from bot.reconcile import Reconciler
     from bot.team import Team
     from bot.worker import Worker
@@ -618,6 +619,7 @@ def bot_stack(config_text: str, *, smoke_ok: bool = True) -> BotStack:
     worker = Worker(deploys, team, Reconciler(deploys, world), outbox, world, tick=0)
     deploys.wake = Settle(lambda: worker.act(clock.now()))
     commands = Commands(deploys, team)
+    commands.policy = PolicyReports(repo, slack, config.team.tz)
     return BotStack(config, repo, slack, clock, deployer, deploys, team, commands, worker)
 
 
