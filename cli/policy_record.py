@@ -41,6 +41,14 @@ def _recorded(report: PolicyReportRecord) -> str:
         target = db.check_existing(database_url())
     except CommanderError as exc:
         return f"not recorded for /deploy policy: {exc}"
+    shown = db.safe_url(target)
+    try:
+        at = _reaching(target, lambda: db.current(target))
+    except CommanderError as exc:
+        return f"not recorded for /deploy policy: {exc}"
+    if at != db.head():
+        where = "has no Deploy Commander tables yet" if at is None else f"is at revision {at}"
+        return f"not recorded for /deploy policy: {shown} {where}; run `commander db upgrade`"
     engine = db.make_engine(target)
     try:
         _reaching(target, lambda: Repository(engine).record_policy_report(report))
@@ -48,4 +56,4 @@ def _recorded(report: PolicyReportRecord) -> str:
         return f"not recorded for /deploy policy: {exc}"
     finally:
         engine.dispose()
-    return f"recorded for /deploy policy in {db.safe_url(target)}"
+    return f"recorded for /deploy policy in {shown}"

@@ -78,6 +78,19 @@ class TestValidateRecords:
         tables = sqlite3.connect(empty).execute("select name from sqlite_master").fetchall()
         assert tables == []
 
+    def test_a_database_behind_the_latest_migration_is_not_written(
+        self, tiny, tmp_path, monkeypatch
+    ) -> None:
+        from alembic import command
+
+        from store.db import alembic_config
+
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        command.upgrade(alembic_config(url), "0008")
+        result = validate(monkeypatch, url, tiny)
+        assert "not recorded for /deploy policy" in result.stderr
+        assert "is at revision 0008; run `commander db upgrade`" in result.stderr
+
 
 class TestTuneRecords:
     def test_the_front_and_its_png_land_in_the_bots_database(
