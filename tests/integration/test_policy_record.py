@@ -78,6 +78,12 @@ class TestValidateRecords:
         tables = sqlite3.connect(empty).execute("select name from sqlite_master").fetchall()
         assert tables == []
 
+    @pytest.mark.parametrize("url", ["not a url", "mysql://db/commander", "sqlite://"])
+    def test_a_url_the_store_cannot_use_is_one_line(self, url, tiny, monkeypatch) -> None:
+        result = validate(monkeypatch, url, tiny)
+        [line] = [t for t in result.stderr.splitlines() if "not recorded" in t]
+        assert line.startswith("not recorded for /deploy policy: ")
+
     def test_a_database_behind_the_latest_migration_is_not_written(
         self, tiny, tmp_path, monkeypatch
     ) -> None:

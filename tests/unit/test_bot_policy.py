@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from bot.commands import Caller
 from bot.grammar.commands import Policy
@@ -113,6 +115,23 @@ class TestWithATune:
         assert upload.thread_ts == post.ts
         assert upload.channel == "CC1"  # the channel id the fake Slack gave back for the post
         assert upload.text == "Pareto front after 100 trials"
+
+    def test_a_channel_the_bot_cannot_post_in_gets_the_summary_in_the_reply(self) -> None:
+        s = bot_stack(CONFIG)
+        recorded(s, dominated_by=[31])
+
+        def refuse(*args: Any, **kwargs: Any) -> tuple[str, str]:
+            response = SlackResponse(
+                client=None, http_verb="POST", api_url="", req_args={},
+                data={"ok": False, "error": "not_in_channel"}, headers={}, status_code=200,
+            )  # fmt: skip
+            raise SlackApiError("not_in_channel", response)
+
+        s.slack.post = refuse  # type: ignore[method-assign]
+        reply = ask(s)
+        assert "the policy is dominated by #31" in reply
+        assert reply.endswith("(The front's chart could not be posted here: not_in_channel.)")
+        assert s.slack.of("files.upload_v2") == []
 
     def test_a_policy_on_the_front_says_so(self) -> None:
         s = bot_stack(CONFIG)
