@@ -13,6 +13,7 @@ from bot.grammar.deploy import parse_command
 from bot.grammar.drill import DrillReport, DrillScheduleAdd, DrillScheduleCancel, DrillScheduleList
 from bot.killswitches import KillSwitchControl
 from bot.permissions import check_command
+from bot.policy import PolicyReports
 from bot.team import Team
 from bot.trains import Trains
 from rollout.errors import CommanderError, NotFound
@@ -53,6 +54,7 @@ class Commands:
         self.drills: DrillService | None = None  # set by the composition root
         self.drill_schedules: DrillSchedules | None = None
         self.drill_reports: DrillReports | None = None
+        self.policy: PolicyReports | None = None
 
     def answer(self, command: InboxRecord) -> str:
         """The reply to a stored `/deploy` command: its result, or why not."""
@@ -99,6 +101,8 @@ class Commands:
                 return self.team.notice(cmd, caller.user)
             case p.Why():
                 return self._why(cmd)
+            case p.Policy():
+                return self._policy(caller)
             case _:
                 assert_never(cmd)
 
@@ -120,6 +124,10 @@ class Commands:
         if isinstance(command, scheduling) and self.drill_schedules is not None:
             return self.drill_schedules.run(command, caller.user)
         return self.drills.run(command, caller.user)
+
+    def _policy(self, caller: Caller) -> str:
+        assert self.policy is not None, "policy reports are not wired"
+        return self.policy.answer(caller.channel)
 
     def _start_train(self, cmd: p.StartTrain, caller: Caller) -> str:
         assert self.trains is not None, "release trains are not wired"

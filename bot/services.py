@@ -25,6 +25,7 @@ from bot.drills.service import DrillService
 from bot.inbox import Inbox
 from bot.killswitches import KillSwitchControl
 from bot.outbox import Outbox
+from bot.policy import PolicyReports
 from bot.reconcile import Reconciler
 from bot.roster import UsergroupRoster
 from bot.settings import Settings
@@ -114,6 +115,7 @@ def build_services(
     commands.drills = drills
     commands.drill_reports = reports = DrillReports(drills, slack)
     commands.drill_schedules = schedules = DrillSchedules(drills)
+    commands.policy = PolicyReports(repo, slack, config.team.tz)
     worker.also.append(lambda: _start_scheduled(schedules, clock.now()))
     spool = Spool(settings.inbox_dir, clock)
     inbox = Inbox(repo, commands.answer, clock, spool)  # type: ignore[arg-type]

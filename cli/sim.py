@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +27,7 @@ from rollout.errors import CommanderError
 
 if TYPE_CHECKING:  # the simulator is imported when a sim command runs, not with the CLI
     from rollout.config import TeamConfig
+    from sim.report import ScenarioSummary
     from sim.results import RunResult
     from sim.scenario import Scenario
     from sim.sweep import Results, Sweep
@@ -76,9 +78,6 @@ def register(cli: typer.Typer) -> None:
     sim.command("schema")(schema_command)
     sim.command("tune")(tune)
     cli.add_typer(sim, name="sim")
-
-
-
 
 
 def run_command(
@@ -270,8 +269,22 @@ def validate_command(
     charted = [next(r for r in results[(0, i)] if r.series) for i in range(len(library))]
     written = write_validation_report(report, charted, summaries)
     console.print(f"{len(written)} charts written to {report}/")
+    record_validation(library, [results[(0, i)] for i in range(len(library))], summaries, config)
     if not all(s.ok for s in summaries):
         raise typer.Exit(1)
+
+
+def record_validation(
+    library: Sequence[Scenario],
+    runs: Sequence[Sequence[RunResult]],
+    summaries: Sequence[ScenarioSummary],
+    config: Path | None,
+) -> None:
+    """Keep the summary for `/deploy policy` when the bot's database is there."""
+    from cli.policy_record import config_name, record_report
+    from sim.policy_report import validation_summary
+
+    record_report("validation", validation_summary(library, runs, summaries, config_name(config)))
 
 
 def compare_command(

@@ -104,6 +104,7 @@ def tune(
     )  # fmt: skip
     result = searched(search, tuple(range(test_runs)))
     _outputs(result, chart, as_json)
+    _record(result, config)
     if write is not None:
         _write(result, search, pick, config, write)
 
@@ -169,6 +170,14 @@ def _outputs(result: TuneResult, chart: Path, as_json: bool) -> None:
     console.print(front_table(result))
     console.print(placement(result), highlight=False)
     console.print(f"chart written to {chart}", highlight=False, soft_wrap=True)
+
+
+def _record(result: TuneResult, config: Path | None) -> None:
+    """Keep the front and its chart for `/deploy policy` when the bot's database is there."""
+    from cli.policy_record import config_name, record_report
+    from sim.policy_report import front_png, tune_summary
+
+    record_report("tune", tune_summary(result, config_name(config)), front_png(result))
 
 
 def _write(result: TuneResult, search: Search, how: str, config: Path | None, out: Path) -> None:

@@ -51,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     Rule("who", "command", ("anyone",), "see the rotation"),
     Rule("why", "command", ("anyone",), "see the evidence"),
     Rule("dora", "command", ("anyone",), "see delivery figures"),
+    Rule("policy", "command", ("anyone",), "see the policy's validation and tune"),
     Rule("freeze", "command", ("anyone",), "freeze"),
     Rule("unfreeze", "command", ("anyone",), "unfreeze"),
     Rule("notice", "command", ("anyone",), "schedule a notice"),

@@ -141,3 +141,13 @@ class InboxRecord:
     response_url: str
     received_at: datetime
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class PolicyReportRecord:
+    """The latest `sim validate` ("validation") or `sim tune` ("tune") of the team policy."""
+
+    kind: Literal["validation", "tune"]
+    recorded_at: datetime
+    summary: Mapping[str, Any]
+    chart: bytes | None = None  # the tune's front chart (PNG)

@@ -19,6 +19,7 @@ from rollout.records import (
     Message,
     NoticeRecord,
     OutboxRecord,
+    PolicyReportRecord,
     ReleaseRecord,
     TrainRecord,
 )
@@ -285,6 +286,16 @@ class DeliveryHistory(Protocol):
         """Deploys created at or after `since`, oldest first, each with its audit trail."""
 
 
+class PolicyReports(Protocol):
+    """The latest validation and tune of the team policy, as `commander sim` recorded them."""
+
+    def record_policy_report(self, report: PolicyReportRecord) -> None:
+        """Keep `report` as the latest of its kind, replacing the one before."""
+
+    def policy_report(self, kind: str) -> PolicyReportRecord | None:
+        """The latest report of a kind ("validation" or "tune"), or None."""
+
+
 class Repository(
     DeployLog,
     Threads,
@@ -297,7 +308,8 @@ class Repository(
     Effects,
     Trains,
     DeliveryHistory,
+    PolicyReports,
     Protocol,
 ):
     """Everything the bot keeps: deploys, threads, releases, freezes, notices, flags, the
-    outbox, the effect markers, release trains and the delivery history."""
+    outbox, the effect markers, release trains, the delivery history and policy reports."""

@@ -16,8 +16,9 @@ from rollout.events import Audit
 from rollout.ports import Conflict
 from rollout.records import Message
 from rollout.state import DeployState
+from store.drill_models import Drill, DrillInput
 from store.mapping import deploy_values, event_values
-from store.models import Deploy, DeployEffects, DeployEvent, Drill, DrillInput, OutboxMessage
+from store.models import Deploy, DeployEffects, DeployEvent, OutboxMessage
 from store.outbox import outbox_values
 
 DRILLS: Table = Drill.__table__  # type: ignore[attr-defined]

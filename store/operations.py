@@ -14,7 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from rollout import config as core
 from rollout.errors import CommanderError
 from rollout.records import FreezeRecord, NoticeRecord
-from store import models
+from store import drill_models, models
 from store.mapping import freeze_record, notice_record
 
 NOTICES: Table = models.StoreModel.metadata.tables["maintenance_notices"]
@@ -181,7 +181,7 @@ class OperationsStore:
         now: datetime,
     ) -> int:
         """Record a drill run; its id."""
-        row = models.DrillRun(
+        row = drill_models.DrillRun(
             scenario=scenario,
             trainer=trainer,
             trainee=trainee,

@@ -21,6 +21,7 @@ from store.inbox import InboxStore
 from store.observations import ObservationStore
 from store.operations import OperationsStore
 from store.outbox import OutboxStore
+from store.policy_reports import PolicyReportStore
 from store.releases import ReleaseStore
 from store.schedules import ScheduleStore
 from store.trains import TrainStore
@@ -39,10 +40,11 @@ __all__ = [
 
 class Repository(
     DeployStore, ReleaseStore, OperationsStore, OutboxStore, TrainStore, DeliveryStore,
-    DrillStore, ScheduleStore, ObservationStore, InboxStore,
+    DrillStore, ScheduleStore, ObservationStore, InboxStore, PolicyReportStore,
 ):  # fmt: skip
     """Deploys, audit trail, releases, operational state, the outbox, release trains,
-    drills and their schedules, what judges saw, and the inbox of commands, over one engine."""
+    drills and their schedules, what judges saw, the inbox of commands and the policy reports,
+    over one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from rollout.errors import NotFound
-from store.models import DrillSchedule
+from store.drill_models import DrillSchedule
 
 SCHEDULES: Table = DrillSchedule.__table__  # type: ignore[attr-defined]
 

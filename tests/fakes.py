@@ -23,6 +23,7 @@ from rollout.records import (
     Message,
     NoticeRecord,
     OutboxRecord,
+    PolicyReportRecord,
     ReleaseRecord,
     TrainCarRecord,
     TrainRecord,
@@ -77,6 +78,7 @@ class InMemoryRepository:
         self.outbox: list[OutboxRecord] = []
         self.trains: dict[str, TrainRecord] = {}
         self.car_claims: dict[tuple[str, int], tuple[str, datetime]] = {}
+        self.policy_reports: dict[str, PolicyReportRecord] = {}
         self._ids = itertools.count(1)
 
     # deploys
@@ -464,6 +466,13 @@ class InMemoryRepository:
         self.claims[key] = now + ttl
         return True
 
+    # policy reports
+    def record_policy_report(self, report: PolicyReportRecord) -> None:
+        self.policy_reports[report.kind] = report
+
+    def policy_report(self, kind: str) -> PolicyReportRecord | None:
+        return self.policy_reports.get(kind)
+
 
 @dataclass
 class Posted:
@@ -593,6 +602,7 @@ def bot_stack(config_text: str, *, smoke_ok: bool = True) -> BotStack:
     from bot.commands import Commands
     from bot.deploys import Deploys
     from bot.outbox import Outbox
+    from bot.policy import PolicyReports
     from bot.reconcile import Reconciler
     from bot.team import Team
     from bot.worker import Worker
@@ -609,6 +619,7 @@ def bot_stack(config_text: str, *, smoke_ok: bool = True) -> BotStack:
     worker = Worker(deploys, team, Reconciler(deploys, world), outbox, world, tick=0)
     deploys.wake = Settle(lambda: worker.act(clock.now()))
     commands = Commands(deploys, team)
+    commands.policy = PolicyReports(repo, slack, config.team.tz)
     return BotStack(config, repo, slack, clock, deployer, deploys, team, commands, worker)
 
 

@@ -102,6 +102,11 @@ class Why:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """The team policy's last validation and its place on the last tuned front."""
+
+
+@dataclass(frozen=True)
 class Drill:
     """`/deploy drill …`: one command of the drill grammar."""
 
@@ -124,6 +129,7 @@ Command = (
     | StartTrain
     | Kill
     | Dora
+    | Policy
 )
 
 

@@ -15,6 +15,7 @@ from bot.grammar.commands import (
     History,
     Kill,
     Notice,
+    Policy,
     RollbackService,
     Start,
     StartTrain,
@@ -238,6 +239,12 @@ def _dora(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Dora:
     return Dora(valid_name(pos[0], "dora") if pos else None)
 
 
+def _policy(pos: list[str], flags: Flags, now: datetime, tz: ZoneInfo) -> Policy:
+    _allow(flags, "policy", set())
+    _count(pos, "policy", 0, 0, "no arguments")
+    return Policy()
+
+
 _PARSERS = {
     "start": _start,
     "status": _status,
@@ -252,4 +259,5 @@ _PARSERS = {
     "kill": _kill,
     "unkill": _unkill,
     "dora": _dora,
+    "policy": _policy,
 }

@@ -62,6 +62,11 @@ USAGE: dict[str, tuple[str, str, str]] = {
         "/deploy dora api",
         "delivery figures (DORA) for the last 30 days",
     ),
+    "policy": (
+        "/deploy policy",
+        "/deploy policy",
+        "the team policy's last validation and its place on the last tuned front, with its chart",
+    ),
     "drill": (
         "/deploy drill start|inject|pause|resume|hint|end|history …",
         "/deploy drill start error-spike-canary --commander @bob",

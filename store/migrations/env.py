@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from store import drill_models  # noqa: F401 (its tables join the metadata)
 from store.db import make_engine
 from store.models import StoreModel
 

@@ -21,6 +21,7 @@ from rollout.records import (
     EventRecord,
     FreezeRecord,
     Message,
+    PolicyReportRecord,
     ReleaseRecord,
     TrainCarRecord,
 )
@@ -500,3 +501,23 @@ class TestTrains:
         assert repo.queue_message("t-1:next", "d-1", note, T0) is True
         assert repo.queue_message("t-1:next", "d-1", note, T0) is False
         assert [m.message for m in repo.pending_messages("d-1")] == [card(), note]
+
+
+class TestPolicyReports:
+    def test_nothing_is_recorded_at_first(self, repo: Repository) -> None:
+        assert repo.policy_report("validation") is None
+        assert repo.policy_report("tune") is None
+
+    def test_the_latest_report_of_each_kind_replaces_the_one_before(self, repo: Repository) -> None:
+        png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # every byte value survives
+        first = PolicyReportRecord("tune", T0, {"front": [{"trial": 3}]}, png)
+        repo.record_policy_report(first)
+        repo.record_policy_report(PolicyReportRecord("validation", T0, {"runs": 2}))
+        later = PolicyReportRecord("tune", T0 + HOUR, {"front": [{"trial": 31}], "seeds": [0, 1]})
+        repo.record_policy_report(later)
+        assert repo.policy_report("tune") == later  # the chart went with the old tune
+        validation = repo.policy_report("validation")
+        assert validation is not None and validation.summary == {"runs": 2}
+        repo.record_policy_report(first)
+        stored = repo.policy_report("tune")
+        assert stored is not None and stored.chart == png and stored.recorded_at == T0

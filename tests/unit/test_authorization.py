@@ -71,6 +71,7 @@ COMMANDS: dict[str, Callable[[], p.Command]] = {
     "who": p.Who,
     "why": p.Why,
     "dora": p.Dora,
+    "policy": p.Policy,
     "freeze": lambda: p.FreezeService("web", _future(), "calm"),
     "unfreeze": lambda: p.Unfreeze("web"),
     "notice": lambda: p.Notice("read-only"),
