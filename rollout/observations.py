@@ -36,7 +36,7 @@ def latency_quantile(hist: npt.ArrayLike, q: float) -> float:
     hi = LATENCY_EDGES_MS[min(bucket, len(LATENCY_EDGES_MS) - 1)]
     below = cumulative[bucket - 1] if bucket > 0 else 0.0
     share = (q - below) / max(cumulative[bucket] - below, 1e-12)
-    return float(lo * (hi / lo) ** float(np.clip(share, 0.0, 1.0)))
+    return float(lo * (hi / lo) ** min(max(float(share), 0.0), 1.0))
 
 
 def _empty_ints() -> IntArray:
@@ -56,6 +56,9 @@ class Arm:
     business: IntArray = field(default_factory=_empty_ints)
     latency_hist: IntArray = field(default_factory=_empty_hist)
     error_types: Mapping[str, int] = field(default_factory=dict)
+    # latency_hist summed over its windows, from a source that keeps a running total; a judge
+    # re-summing every window at every look would cost O(windows²) over a long stage
+    latency_pooled: IntArray | None = None
 
     @property
     def windows(self) -> int:

@@ -68,6 +68,9 @@ class Meter:
         self.steps: list[tuple[float, float, float, float, float]] = []
         self.fault_onset: float | None = None
         self.history = Arm()
+        # each arm's latency histogram summed over rows [first, done) of the last observations
+        self.pooled_span = (0, 0)
+        self.pooled = {arm: np.zeros(N_LATENCY_BUCKETS, dtype=np.int64) for arm in "on"}
 
     @property
     def started(self) -> bool:
@@ -178,12 +181,14 @@ class Meter:
         first = self.first_new_window if self.first_new_window is not None else done
         first = min(first, done)
         c, h = self.cols, self.hists
+        pooled = self._pooled_latency(first, done)
         baseline = Arm(
             requests=c["old_req"][first:done].astype(np.int64),
             errors=c["old_err"][first:done].astype(np.int64),
             business=c["old_biz"][first:done].astype(np.int64),
             latency_hist=h["o"][first:done],
             error_types=known_types(self.errors_known["old"]),
+            latency_pooled=pooled["o"],
         )
         canary = Arm(
             requests=c["new_req"][first:done].astype(np.int64),
@@ -191,8 +196,22 @@ class Meter:
             business=c["new_biz"][first:done].astype(np.int64),
             latency_hist=h["n"][first:done],
             error_types={**known_types(self.errors_known["new"]), **self.new_types},
+            latency_pooled=pooled["n"],
         )
         return Observations(self.window_s, baseline, canary, hosts, self.history)
+
+    def _pooled_latency(self, first: int, done: int) -> dict[str, np.ndarray]:
+        """Latency histograms summed over rows [first, done), adding only the rows completed
+        since the last call (complete rows never change)."""
+        start, end = self.pooled_span
+        if start != first or end > done:
+            start = end = first
+            self.pooled = {arm: np.zeros(N_LATENCY_BUCKETS, dtype=np.int64) for arm in "on"}
+        if done > end:
+            self.pooled = {arm: total + self.hists[arm][end:done].sum(axis=0)
+                           for arm, total in self.pooled.items()}  # fmt: skip
+        self.pooled_span = (start, done)
+        return self.pooled
 
     def rows(self) -> int:
         """How many windows hold data."""

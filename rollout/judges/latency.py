@@ -8,15 +8,12 @@ import numpy as np
 
 from rollout.config import LatencyJudge
 from rollout.judges._common import count, ms, verdict
-from rollout.observations import IntArray, Observations, Outcome, Verdict, latency_quantile
+from rollout.observations import Arm, IntArray, Observations, Outcome, Verdict, latency_quantile
 
 
 def judge(cfg: LatencyJudge, obs: Observations) -> Verdict:
     """Fail when the canary's quantile is more than max_increase_pct above the baseline's."""
-    canary_hist, baseline_hist = (
-        _pooled(obs.canary.latency_hist),
-        _pooled(obs.baseline.latency_hist),
-    )
+    canary_hist, baseline_hist = _pooled(obs.canary), _pooled(obs.baseline)
     canary_n, baseline_n = int(canary_hist.sum()), int(baseline_hist.sum())
     samples = {"canary_requests": canary_n, "baseline_requests": baseline_n}
     name = f"p{cfg.quantile * 100:g}"
@@ -40,9 +37,13 @@ def judge(cfg: LatencyJudge, obs: Observations) -> Verdict:
     return verdict(outcome, "increase_pct", increase, cfg.max_increase_pct, samples, compared)
 
 
-def _pooled(hist: IntArray) -> IntArray:
+def _pooled(arm: Arm) -> IntArray:
     """Sum a (windows × buckets) histogram over windows, ignoring negative or missing counts."""
-    arr = np.asarray(hist, dtype=np.float64)
+    if arm.latency_pooled is not None:
+        # whole-number sums are exact in any order, so the running total gives the same counts
+        summed = np.asarray(arm.latency_pooled, dtype=np.int64)
+        return np.where(summed > 0, summed, 0)
+    arr = np.asarray(arm.latency_hist, dtype=np.float64)
     if arr.ndim == 2:
         arr = arr.sum(axis=0)
     arr = np.where(np.isfinite(arr) & (arr > 0), arr, 0.0)
