@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +65,11 @@ class Arm:
     def windows(self) -> int:
         """How many windows are recorded."""
         return int(len(self.requests))
+
+    @cached_property
+    def derived(self) -> dict[str, Any]:
+        """Figures a judge computed from this arm, kept for its next look (arms never change)."""
+        return {}
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,16 @@ def metric_rows(arm: Arm, metric: Metric, group: int = 1) -> tuple[FloatArray, F
 
 
 def window_points(arm: Arm, metric: Metric) -> FloatArray:
-    """The metric per window, only for windows where it is defined."""
-    _, values = metric_rows(arm, metric)
-    return values[np.isfinite(values)]
+    """The metric per window, only for windows where it is defined (kept on the arm: the
+    history arm is the same at every look; read-only)."""
+    key = f"window_points:{metric}"
+    if key not in arm.derived:
+        _, values = metric_rows(arm, metric)
+        points = values[np.isfinite(values)]
+        points.flags.writeable = False
+        arm.derived[key] = points
+    cached: FloatArray = arm.derived[key]
+    return cached
 
 
 def pooled(arm: Arm, metric: Metric) -> tuple[int, float]:

@@ -5,15 +5,24 @@ from __future__ import annotations
 import math
 
 from rollout.config import ZScoreJudge
-from rollout.judges._common import LABELS, count, fmt_metric, pooled, verdict, window_points
-from rollout.observations import FloatArray, Observations, Verdict
+from rollout.judges._common import (
+    LABELS,
+    Metric,
+    count,
+    fmt_metric,
+    pooled,
+    verdict,
+    window_points,
+)
+from rollout.observations import Arm, Observations, Verdict
 
 LATENCY_FLOOR = 0.01  # the smallest spread assumed for latency: 1% of the mean
 
 
 def judge(cfg: ZScoreJudge, obs: Observations) -> Verdict:
     """Fail when the canary sits more than `threshold` standard deviations on the bad side."""
-    source, points = _history(obs, cfg)
+    source, arm = _history(obs, cfg)
+    points = window_points(arm, cfg.metric)
     canary_n, canary_value = pooled(obs.canary, cfg.metric)
     samples = {"canary_requests": canary_n, "history_points": len(points)}
     label = LABELS[cfg.metric]
@@ -23,8 +32,8 @@ def judge(cfg: ZScoreJudge, obs: Observations) -> Verdict:
     if canary_n == 0 or not math.isfinite(canary_value):
         summary = f"no canary {label} yet ({count(canary_n)} canary requests)"
         return verdict("inconclusive", "z", math.nan, cfg.threshold, samples, summary)
-    mean = float(points.mean())
-    spread = max(float(points.std(ddof=1)), _floor(cfg.metric, mean, canary_n))
+    mean, std = _mean_std(arm, cfg.metric)
+    spread = max(std, _floor(cfg.metric, mean, canary_n))
     z = (canary_value - mean) / spread
     bad_high = cfg.metric != "business_rate"
     failed = z > cfg.threshold if bad_high else z < -cfg.threshold
@@ -38,12 +47,21 @@ def judge(cfg: ZScoreJudge, obs: Observations) -> Verdict:
     return verdict("fail" if failed else "pass", "z", z, cfg.threshold, samples, summary)
 
 
-def _history(obs: Observations, cfg: ZScoreJudge) -> tuple[str, FloatArray]:
-    """Per-window history points, falling back to the stage's baseline windows."""
-    points = window_points(obs.history, cfg.metric)
-    if len(points):
-        return "history", points
-    return "baseline", window_points(obs.baseline, cfg.metric)
+def _history(obs: Observations, cfg: ZScoreJudge) -> tuple[str, Arm]:
+    """The arm whose windows are the history: the pre-deploy one, else the stage's baseline."""
+    if len(window_points(obs.history, cfg.metric)):
+        return "history", obs.history
+    return "baseline", obs.baseline
+
+
+def _mean_std(arm: Arm, metric: Metric) -> tuple[float, float]:
+    """Mean and sample standard deviation of the arm's window points (kept: history is fixed)."""
+    key = f"zscore_mean_std:{metric}"
+    if key not in arm.derived:
+        points = window_points(arm, metric)
+        arm.derived[key] = (float(points.mean()), float(points.std(ddof=1)))
+    mean_std: tuple[float, float] = arm.derived[key]
+    return mean_std
 
 
 def _floor(metric: str, mean: float, canary_n: int) -> float:
