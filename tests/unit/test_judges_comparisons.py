@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -128,6 +130,21 @@ class TestZScore:
         assert verdict.outcome == "inconclusive"
         assert verdict.evidence.summary == "only 10 history points, needs 30"
 
+    def test_a_history_judged_again_gives_what_a_fresh_one_gives(self) -> None:
+        """The history's points are kept on the arm between looks, per metric."""
+        rng = np.random.default_rng(23)
+        history = arm(rng, 60, 9_800, latency_ms=50)
+        canaries = [
+            arm(rng, 30, 200, p_error=p, latency_ms=ms) for p, ms in ((0.01, 50), (0.03, 90))
+        ]
+        for metric in ("error_rate", "latency_p99_ms", "error_rate", "business_rate"):
+            cfg = ZScoreJudge(metric=metric)
+            for canary in canaries:
+                kept = evaluate(cfg, obs_of(canary, history=history))
+                fresh = evaluate(cfg, obs_of(canary, history=replace(history)))
+                assert kept == fresh
+        assert evaluate(ZScoreJudge(), obs_of(canaries[1], history=history)).outcome == "fail"
+
     def test_no_canary_requests_is_inconclusive(self) -> None:
         rng = np.random.default_rng(17)
         obs = obs_of(literal([0] * 5, [0] * 5), history=arm(rng, 60, 9_800))
@@ -153,6 +170,14 @@ class TestLatency:
         obs = obs_of(arm(rng, 20, 200, latency_ms=80), arm(rng, 20, 2_000, latency_ms=50))
         verdict = evaluate(LatencyJudge(quantile=0.5), obs)
         assert "canary p50" in verdict.evidence.summary
+
+    def test_a_source_s_running_total_gives_what_summing_the_windows_gives(self) -> None:
+        rng = np.random.default_rng(22)
+        canary, baseline = arm(rng, 20, 200, latency_ms=80), arm(rng, 20, 2_000, latency_ms=50)
+        totals = [replace(a, latency_pooled=a.latency_hist.sum(axis=0)) for a in (canary, baseline)]
+        summed = evaluate(LatencyJudge(max_increase_pct=20), obs_of(canary, baseline))
+        assert evaluate(LatencyJudge(max_increase_pct=20), obs_of(*totals)) == summed
+        assert summed.outcome == "fail"
 
     def test_too_few_samples_in_either_arm_is_inconclusive(self) -> None:
         rng = np.random.default_rng(21)

@@ -70,3 +70,18 @@ def test_traffic_steps_record_each_change_of_split_at_its_time():
     assert t == 15.0  # signal + copy: the new hosts took traffic from then on
     assert (customers, mirror, users, employees) == pytest.approx((10.0, 5.0, 10.0, 0.0))
     assert meter.peak_customer_pct == pytest.approx(10)
+
+
+def test_the_running_latency_totals_equal_the_windows_summed_at_every_look():
+    env, fleet, meter, _ = rig(ErrorRateFault(rate=0.0))
+    fleet.set_traffic(0, 25, 0)
+    looks = 0
+    for until in (7, 31, 32, 90, 91, 240):  # uneven: some looks see no new complete window
+        env.run(until=until)
+        meter.flush(env.now)
+        obs = meter.observations(fleet.health())
+        for arm in (obs.baseline, obs.canary):
+            assert arm.latency_pooled is not None
+            np.testing.assert_array_equal(arm.latency_pooled, arm.latency_hist.sum(axis=0))
+        looks += obs.canary.windows > 0
+    assert looks >= 4 and obs.canary.latency_pooled.sum() > 0
