@@ -20,6 +20,7 @@ however often the judge looks (Ville's inequality). Two details keep it cheap an
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -56,7 +57,25 @@ def log_e_value(
     ms = np.asarray(weighted_share, dtype=np.float64)[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(m > 0, ms / m, 0.0)
-    log_lr = x * np.log(grid) - m * np.log1p(share * (grid - 1.0))
+    return _log_mixture(x, m, share, np.log(grid), grid - 1.0)
+
+
+@cache
+def _grid_terms(metric: str) -> tuple[FloatArray, FloatArray]:
+    """log θ and θ − 1 over a metric's grid, worked out once instead of at every look."""
+    grid = grid_for(metric)
+    return np.log(grid), grid - 1.0
+
+
+def _log_mixture(
+    x: FloatArray | float,
+    m: FloatArray | float,
+    share: FloatArray | float,
+    log_grid: FloatArray,
+    grid_less_one: FloatArray,
+) -> FloatArray:
+    """log of the mean over θ of θ^x / (1 + share·(θ − 1))^m, without overflow."""
+    log_lr = x * log_grid - m * np.log1p(share * grid_less_one)
     peak = log_lr.max(axis=-1)
     mixture = np.log(np.exp(log_lr - peak[..., None]).mean(axis=-1))
     result: FloatArray = peak + mixture
@@ -83,7 +102,8 @@ def _sums(obs: Observations, metric: str) -> tuple[int, int, float, float, float
 def judge(cfg: SequentialJudge, obs: Observations) -> Verdict:
     """Fail when the e-value reaches 1/α; pass once min_requests canary requests saw none."""
     canary_n, baseline_n, x, m, ms = _sums(obs, cfg.metric)
-    log_e = float(log_e_value(x, m, ms, grid_for(cfg.metric)))
+    # log_e_value's arithmetic on plain floats: one judge's sums need no array set-up
+    log_e = float(_log_mixture(x, m, ms / m if m > 0 else 0.0, *_grid_terms(cfg.metric)))
     e_value = math.exp(min(log_e, _LOG_CAP))
     bound = 1.0 / cfg.alpha
     noun = "conversions" if cfg.metric == "business" else "errors"
