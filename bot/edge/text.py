@@ -54,6 +54,9 @@ def for_plain(text: str) -> str:
     return MARKS.sub("", BOT_LINK.sub(lambda m: m.group(2), text))
 
 
+_TRAILING_AT_WORD = re.compile(r"@\w*$")
+
+
 def cut(text: str, limit: int, pointer: str = "") -> str:
     """`text` in at most `limit` characters: cut with "…" and where to read the rest."""
     if len(text) <= limit:
@@ -69,7 +72,8 @@ def cut(text: str, limit: int, pointer: str = "") -> str:
     angle = head.rfind("<")
     if angle > head.rfind(">"):
         head = head[:angle]
-    return head + suffix
+    # Nor leave half of an "@U0ALICE01"-like word, which would read as a different user.
+    return _TRAILING_AT_WORD.sub("", head) + suffix
 
 
 def top_text(text: str, pointer: str = HOME, fallback: str = "") -> str:

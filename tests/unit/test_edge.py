@@ -42,6 +42,11 @@ def test_a_cut_says_so_and_where_the_rest_is_without_splitting_an_entity() -> No
     assert cut("short", 10, "x") == "short"
 
 
+def test_a_cut_never_leaves_half_of_a_user_id_that_reads_as_another_user() -> None:
+    shown = cut("x" * 20 + " @U0EVIL200a: more words", 30)
+    assert shown == "x" * 20 + " …"  # not "… @U0EVI…", which reads as user U0EVI
+
+
 def test_top_level_text_is_never_empty_and_at_most_40000_characters() -> None:
     assert top_text("", fallback="") == "(no text)"
     assert len(top_text("a" * 50_000)) == 40_000
