@@ -103,3 +103,6 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh database on the PostgreSQL server (tests/postgres.py), dropped afterwards."""
     with temporary_database(postgres_server_url, "e2e") as url:
         yield url
+
+# A real Prometheus and its test exporter, for the modules that ask for them.
+from tests.e2e.prometheus_fixtures import exporter, prometheus  # noqa: E402, F401

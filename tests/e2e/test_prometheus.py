@@ -3,36 +3,17 @@ type and a business drop are rolled back; a Prometheus that stops mid-bake holds
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from tests.e2e.chat import Chat
 from tests.e2e.conftest import Launch
 from tests.e2e.oracle import StoreOracle
+from tests.e2e.prometheus_fixtures import NEW, OLD
 from tests.e2e.teamconfig import COMMANDER, ROLL_BACK_ON_ERRORS, team_config, traffic
 from tests.exporter import Exporter, Rates
-from tests.servers import Server, start_prometheus
+from tests.servers import Server
 from tests.slackfake import FakeSlack
-
-OLD, NEW = "1.0.0", "2.0.0"
-
-
-@pytest.fixture
-def exporter() -> Iterator[Exporter]:
-    served = Exporter()
-    served.set(OLD, Rates())
-    yield served
-    served.close()
-
-
-@pytest.fixture
-def prometheus(tmp_path: Path, exporter: Exporter) -> Iterator[Server]:
-    server = start_prometheus(tmp_path, [exporter.target])
-    yield server
-    server.stop()
 
 
 def start_canary(

@@ -5,10 +5,7 @@ without a fleet source does not block an automatic gate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from adapters.prometheus import PrometheusMetrics
 from rollout import controller
@@ -25,21 +22,7 @@ from rollout.config import (
 from rollout.machine import Refusal, Transition, decide
 from rollout.state import DeployState
 from tests.exporter import Exporter, Rates
-from tests.servers import Server, start_prometheus, wait_until
-
-
-@pytest.fixture(scope="module")
-def exporter() -> Iterator[Exporter]:
-    served = Exporter()
-    yield served
-    served.close()
-
-
-@pytest.fixture(scope="module")
-def prometheus(tmp_path_factory: pytest.TempPathFactory, exporter: Exporter) -> Iterator[Server]:
-    server = start_prometheus(tmp_path_factory.mktemp("prom"), [exporter.target])
-    yield server
-    server.stop()
+from tests.servers import Server, wait_until
 
 
 def config(bake: str, *judges: object) -> TeamConfig:

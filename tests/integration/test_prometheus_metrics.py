@@ -3,7 +3,6 @@ the judges see what went through Prometheus, and every kind of "no data" is mark
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,23 +14,10 @@ from rollout.errors import ConfigError
 from rollout.observations import Observations, latency_quantile
 from rollout.state import DeployState, Exposure
 from tests.exporter import Exporter, Rates
-from tests.servers import Server, free_port, start_prometheus, wait_until
+from tests.servers import Server, free_port, wait_until
 
 WINDOW = "2s"
 
-
-@pytest.fixture(scope="module")
-def exporter() -> Iterator[Exporter]:
-    served = Exporter()
-    yield served
-    served.close()
-
-
-@pytest.fixture(scope="module")
-def prometheus(tmp_path_factory: pytest.TempPathFactory, exporter: Exporter) -> Iterator[Server]:
-    server = start_prometheus(tmp_path_factory.mktemp("prom"), [exporter.target])
-    yield server
-    server.stop()
 
 
 def canary_deploy(version: str, previous: str, since: datetime) -> DeployState:
