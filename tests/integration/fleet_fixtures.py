@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -11,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from adapters.etcd import Etcd
 from adapters.fleet import hosts_prefix
-from tests.servers import wait_until
+from tests.servers import Server, start_etcd, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = 12  # files per build, so a half-copied build is visible
@@ -119,12 +121,31 @@ class Agents:
         return versions.pop()
 
 
-def agents_fixture(workdir: Path, etcd_url: str, prefix: str) -> Iterator[Agents]:
-    source = workdir / "source"
+_prefixes = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real etcd for the module, on a free loopback port."""
+    server = start_etcd(tmp_path_factory.mktemp("etcd"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A key prefix of the test's own, so tests sharing one etcd never see each other's keys."""
+    return f"/fleet{next(_prefixes)}"
+
+
+@pytest.fixture
+def agents(tmp_path: Path, etcd: Server, prefix: str) -> Iterator[Agents]:
+    """Agent processes on `prefix`, with builds 1.0, 2.0, 3.0 and a bad 6.6.6-bad to fetch."""
+    source = tmp_path / "source"
     for version in ("1.0", "2.0", "3.0"):
         make_build(source, version)
     make_build(source, "6.6.6-bad", ready=False)
-    agents = Agents(workdir, etcd_url, prefix, source)
+    agents = Agents(tmp_path, etcd.url, prefix, source)
     yield agents
     agents.stop_all()
     agents.etcd.close()

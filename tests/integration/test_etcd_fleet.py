@@ -4,10 +4,7 @@ leaves a host wholly old or wholly new."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -23,29 +20,12 @@ from rollout.controller import fold
 from rollout.judges import evaluate
 from rollout.machine import Transition, decide
 from rollout.state import DeployState
-from tests.integration.fleet_fixtures import Agents, agents_fixture
-from tests.servers import Server, start_etcd
+from tests.integration.fleet_fixtures import Agents
+from tests.servers import Server
 
 HOSTS = [f"h{i}" for i in range(5)]
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
-_prefixes = itertools.count()
 
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_etcd(tmp_path_factory.mktemp("etcd"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"/fleet{next(_prefixes)}"
-
-
-@pytest.fixture
-def agents(tmp_path: Path, etcd: Server, prefix: str) -> Iterator[Agents]:
-    yield from agents_fixture(tmp_path, etcd.url, prefix)
 
 
 def deployer(etcd: Server, prefix: str) -> EtcdDeployer:

@@ -5,13 +5,11 @@ with its host wholly old or wholly new."""
 
 from __future__ import annotations
 
-import itertools
 import math
 import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,33 +21,16 @@ from rollout.config import TrafficStage, default_plan
 from rollout.errors import WorldError
 from rollout.machine import exposure_for
 from rollout.state import DeployState, Exposure
-from tests.integration.fleet_fixtures import Agents, agents_fixture
-from tests.servers import Server, start_etcd, wait_until
+from tests.integration.fleet_fixtures import Agents
+from tests.servers import Server, wait_until
 
 POOLS = {"h0": "internal", "h1": "external", "h2": "external", "h3": "external", "h4": "external"}
-_prefixes = itertools.count()
 
 # Long enough never to flake on a loaded machine, short of the waits an agent that ignored
 # SIGTERM would sit out (a 20 s drain, a 30 s backoff); the 2 s target is a bench figure.
 LEAVES_S = 8
 
 
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_etcd(tmp_path_factory.mktemp("etcd"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"/pools{next(_prefixes)}"
-
-
-@pytest.fixture
-def agents(tmp_path: Path, etcd: Server, prefix: str) -> Iterator[Agents]:
-    yield from agents_fixture(tmp_path, etcd.url, prefix)
 
 
 def built_in_stages() -> list[tuple[str, Exposure]]:
